@@ -1,0 +1,301 @@
+"""The data contract of sklseq (SPEC section 2), in one place.
+
+Every estimator and transformer turns its input into a padded float array of
+shape ``(n_samples, n_timesteps, n_channels)`` plus a ``lengths`` vector through
+:func:`check_sequences`; no module re-implements it.
+
+Vocabulary used throughout the package:
+
+- *sequence*: one sample, a 1D array ``(n_timesteps,)`` or a 2D array
+  ``(n_timesteps, n_channels)``;
+- *panel*: many sequences, a 2D array ``(n_samples, n_timesteps)`` (univariate),
+  a 3D array ``(n_samples, n_timesteps, n_channels)``, a list of sequences of
+  different lengths, or an array right-padded with NaN (trailing NaNs are
+  padding, an interior NaN is missing data);
+- *lengths*: ``(n_samples,)`` integer array, the true length of each row.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array, validate_data
+
+__all__ = [
+    "check_sequences",
+    "is_ragged",
+    "pad_sequences",
+    "sequence_lengths",
+    "unpad_sequences",
+]
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def is_ragged(X):
+    """Whether ``X`` is a list or tuple of sequences of different lengths."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    shapes = set()
+    for seq in X:
+        shape = np.shape(seq)
+        if len(shape) == 0:
+            return False
+        shapes.add(shape)
+        if len(shapes) > 1:
+            return True
+    return False
+
+
+def pad_sequences(sequences, *, fill_value=np.nan, dtype=np.float64, input_name="X"):
+    """Right-pad a list of sequences into one array.
+
+    Parameters
+    ----------
+    sequences : list of array-like of shape (n_timesteps_i,) or (n_timesteps_i, n_channels)
+        The sequences; all must have the same number of channels.
+    fill_value : float, default=np.nan
+        Value written after the end of each sequence.
+    dtype : dtype, default=np.float64
+    input_name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    padded : ndarray of shape (n_samples, max_length, n_channels)
+    lengths : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> padded, lengths = pad_sequences([[1.0, 2.0, 3.0], [4.0]])
+    >>> padded[:, :, 0]
+    array([[ 1.,  2.,  3.],
+           [ 4., nan, nan]])
+    >>> lengths
+    array([3, 1])
+    """
+    arrays = []
+    n_channels = None
+    for i, seq in enumerate(sequences):
+        seq = check_array(
+            seq,
+            ensure_2d=False,
+            dtype=dtype,
+            ensure_all_finite="allow-nan",
+            ensure_min_samples=0,
+            input_name=f"{input_name}[{i}]",
+        )
+        if seq.ndim == 1:
+            seq = seq[:, None]
+        if seq.ndim != 2:
+            raise ValueError(
+                f"{input_name}[{i}] has {seq.ndim} dimensions; each sequence must be "
+                "1D (n_timesteps,) or 2D (n_timesteps, n_channels)."
+            )
+        if n_channels is None:
+            n_channels = seq.shape[1]
+        elif seq.shape[1] != n_channels:
+            raise ValueError(
+                f"{input_name}[{i}] has {seq.shape[1]} channels but {input_name}[0] has "
+                f"{n_channels}; all sequences must have the same number of channels."
+            )
+        arrays.append(seq)
+    if not arrays:
+        raise ValueError(f"{input_name} is empty: found 0 sequences.")
+    lengths = np.array([len(a) for a in arrays], dtype=np.intp)
+    padded = np.full((len(arrays), lengths.max(), n_channels), fill_value, dtype=dtype)
+    for row, (seq, length) in enumerate(zip(arrays, lengths)):
+        padded[row, :length] = seq
+    return padded, lengths
+
+
+def unpad_sequences(X, lengths):
+    """Split a padded array back into a list of sequences.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, ...)
+    lengths : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    sequences : list of ndarray, ``sequences[i] = X[i, :lengths[i]]``
+    """
+    return [X[i, :length] for i, length in enumerate(lengths)]
+
+
+def check_sequences(
+    X,
+    *,
+    estimator=None,
+    reset=True,
+    dtype=FLOAT_DTYPES,
+    min_length=1,
+    length_reason="this estimator",
+    ensure_min_samples=1,
+    copy=False,
+    input_name="X",
+):
+    """Validate a panel of sequences and return it padded, with its lengths.
+
+    Accepts a 2D array ``(n_samples, n_timesteps)``, a 3D array
+    ``(n_samples, n_timesteps, n_channels)``, a pandas DataFrame (columns are
+    time steps), a list of sequences of different lengths, or an array
+    right-padded with NaN.
+
+    With ``estimator`` given, array input goes through scikit-learn's
+    ``validate_data`` (``n_features_in_`` is the number of time steps,
+    ``feature_names_in_`` the DataFrame columns) and the number of channels is
+    stored as ``n_channels_in_`` at fit (``reset=True``) and checked at predict.
+    A list of sequences of different lengths may have any length at predict.
+
+    Parameters
+    ----------
+    X : array-like or list of array-like
+        The panel.
+    estimator : estimator instance, default=None
+        Estimator whose fitted input shape is set (``reset=True``) or checked.
+    reset : bool, default=True
+        True in ``fit``, False in ``predict`` / ``transform``.
+    dtype : dtype or tuple of dtypes, default=(np.float64, np.float32)
+        Accepted dtypes; other input is converted to the first one.
+    min_length : int, default=1
+        Shortest sequence allowed.
+    length_reason : str, default="this estimator"
+        What needs ``min_length`` steps, for the error message
+        (e.g. ``"window_size=5"``).
+    ensure_min_samples : int, default=1
+    copy : bool, default=False
+        Whether to force a copy of array input.
+    input_name : str, default="X"
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_channels)
+        Padded positions hold NaN. Without padding, and when no copy is needed,
+        this is a view of the input.
+    lengths : ndarray of shape (n_samples,)
+        Length of each sequence.
+
+    Raises
+    ------
+    ValueError
+        For empty input, wrong dimensionality, inf, an interior NaN (naming the
+        row and step), a sequence shorter than ``min_length`` (naming the row),
+        or a channel count different from fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, lengths = check_sequences([[1.0, 2.0, 3.0], [4.0, 5.0]])
+    >>> X.shape, lengths
+    ((2, 3, 1), array([3, 2]))
+    >>> X, lengths = check_sequences(np.array([[1.0, 2.0, np.nan], [3.0, 4.0, 5.0]]))
+    >>> lengths
+    array([2, 3])
+    """
+    ragged = is_ragged(X)
+    if ragged:
+        X, _ = pad_sequences(X, dtype=_first_dtype(dtype), input_name=input_name)
+    if estimator is not None and not ragged:
+        X = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            allow_nd=True,
+            dtype=dtype,
+            ensure_all_finite="allow-nan",
+            ensure_min_samples=ensure_min_samples,
+            copy=copy,
+        )
+    else:
+        X = check_array(
+            X,
+            allow_nd=True,
+            dtype=dtype,
+            ensure_all_finite="allow-nan",
+            ensure_min_samples=ensure_min_samples,
+            copy=copy and not ragged,
+            input_name=input_name,
+        )
+    if X.ndim > 3:
+        raise ValueError(
+            f"{input_name} has {X.ndim} dimensions; expected 2D (n_samples, n_timesteps) "
+            "or 3D (n_samples, n_timesteps, n_channels)."
+        )
+    if X.ndim == 2:
+        X = X[:, :, np.newaxis]
+    if estimator is not None:
+        if reset:
+            estimator.n_channels_in_ = X.shape[2]
+            if ragged:
+                estimator.n_features_in_ = X.shape[1]
+                if hasattr(estimator, "feature_names_in_"):
+                    del estimator.feature_names_in_
+        else:
+            _check_n_channels(estimator, X.shape[2], input_name)
+    lengths = sequence_lengths(X, input_name=input_name)
+    _check_min_length(lengths, min_length, length_reason, input_name)
+    return X, lengths
+
+
+def sequence_lengths(X, *, input_name="X"):
+    """Lengths of a NaN right-padded 3D array; raises on interior NaN.
+
+    A time step is padding when every channel is NaN and every later step is
+    padding too. Any other NaN is missing data and raises a ``ValueError``
+    naming the row and step.
+    """
+    n_samples, n_timesteps, _ = X.shape
+    if n_timesteps == 0:
+        raise ValueError(f"{input_name} has 0 time steps; at least 1 is required.")
+    if not np.isnan(X.sum()):
+        return np.full(n_samples, n_timesteps, dtype=np.intp)
+    nan = np.isnan(X)
+    step_all_nan = nan.all(axis=2)
+    step_any_nan = nan.any(axis=2)
+    observed = ~step_all_nan
+    # Index of the last observed step + 1; rows with no observed step get 0.
+    last_from_end = np.argmax(observed[:, ::-1], axis=1)
+    lengths = np.where(observed.any(axis=1), n_timesteps - last_from_end, 0)
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"Row {empty[0]} of {input_name} is empty: all its values are NaN. "
+            "Every sequence needs at least one observed time step."
+        )
+    interior = step_any_nan & (np.arange(n_timesteps) < lengths[:, None])
+    if interior.any():
+        row, step = np.argwhere(interior)[0]
+        raise ValueError(
+            f"{input_name} contains NaN at row {row}, time step {step}, before the end "
+            f"of the sequence (length {lengths[row]}). Only trailing NaNs are read as "
+            "padding; impute missing values first (e.g. with sklearn's SimpleImputer "
+            "or pandas interpolate)."
+        )
+    return lengths.astype(np.intp)
+
+
+def _check_min_length(lengths, min_length, reason, input_name):
+    if min_length <= 1:
+        return
+    short = np.flatnonzero(lengths < min_length)
+    if short.size:
+        row = short[0]
+        raise ValueError(
+            f"Row {row} of {input_name} is too short: {lengths[row]} time step(s), i.e. "
+            f"{lengths[row]} feature(s) as a 2D array, but {reason} needs at least "
+            f"{min_length}."
+        )
+
+
+def _check_n_channels(estimator, n_channels, input_name):
+    expected = getattr(estimator, "n_channels_in_", None)
+    if expected is not None and n_channels != expected:
+        raise ValueError(
+            f"{input_name} has {n_channels} channel(s), but {type(estimator).__name__} "
+            f"was fitted with {expected} channel(s)."
+        )
+
+
+def _first_dtype(dtype):
+    if isinstance(dtype, (tuple, list)):
+        return dtype[0]
+    return dtype

@@ -1,0 +1,52 @@
+"""scikit-learn's estimator checks on every public estimator, found automatically.
+
+A new estimator is checked without anyone adding it here. ``CHECK_PARAMS`` only
+shortens training for the checks (small ``max_epochs``); defaults stay as users
+get them. There are no expected failures.
+"""
+
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_set_output_transform,
+    check_transformer_get_feature_names_out,
+    parametrize_with_checks,
+)
+
+from sklseq.utils import all_estimators
+
+# Shorter training for the checks only, by class name.
+CHECK_PARAMS = {}
+
+
+def _instances():
+    for name, cls in all_estimators():
+        yield cls(**CHECK_PARAMS.get(name, {}))
+
+
+ESTIMATORS = list(_instances())
+TRANSFORMERS = [est for est in ESTIMATORS if hasattr(est, "transform")]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def _transformer_id(est):
+    return type(est).__name__
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_transformer_id)
+def test_transformer_get_feature_names_out(transformer):
+    # Not in sklearn's default suite (SPEC section 5), so called explicitly.
+    check_transformer_get_feature_names_out(type(transformer).__name__, transformer)
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_transformer_id)
+def test_transformer_set_output(transformer):
+    check_set_output_transform(type(transformer).__name__, transformer)
+
+
+def test_all_estimators_finds_every_subpackage():
+    modules = {cls.__module__.split(".")[1] for _, cls in all_estimators()}
+    assert modules, "all_estimators() found no estimator"
