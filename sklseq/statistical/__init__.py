@@ -1,0 +1,12 @@
+"""Statistical forecasters on panels of sequences, statsmodels underneath.
+
+Every estimator here reads each row of ``X`` as one history, forecasts its next
+``horizon`` values, and offers ``predict(X, return_std=True)`` and
+``predict_interval(X, coverage=0.9)``.
+"""
+
+from ._arima import ARIMARegressor
+
+__all__ = [
+    "ARIMARegressor",
+]

@@ -1,0 +1,393 @@
+"""Seasonal ARIMA with exogenous channels on a panel of sequences."""
+
+import itertools
+import warnings
+from numbers import Integral
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..utils import check_sequences
+from ._base import (
+    LinearStateSpace,
+    StatisticalForecasterMixin,
+    append_continuation,
+    statsmodels_guard,
+)
+
+__all__ = ["ARIMARegressor"]
+
+
+class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
+    """Seasonal ARIMA(p, d, q)(P, D, Q, s) forecaster, statsmodels ``SARIMAX`` underneath.
+
+    ``fit`` estimates one set of parameters from the training rows; ``predict``
+    applies them to each row's own history and forecasts its next ``horizon``
+    values, as statsmodels' ``results.apply(row).get_forecast(horizon)`` would,
+    for all rows at once (see :class:`~sklseq.statistical._base.LinearStateSpace`).
+
+    How ``fit`` uses the rows: with one row the parameters are exactly those of
+    ``SARIMAX(row, ...).fit()``. With several rows they maximise the sum of the
+    rows' exact Gaussian log-likelihoods (rows are independent realisations of
+    one process), starting from statsmodels' start values on the rows joined
+    end to end.
+
+    Parameters
+    ----------
+    order : tuple of 3 int or "auto", default=(1, 0, 0)
+        ``(p, d, q)``. ``"auto"`` chooses ``d`` by KPSS tests on the longest row
+        (5% level, up to ``max_order[1]``) and then ``p`` and ``q`` up to
+        ``max_order`` by ``information_criterion``.
+    seasonal_order : tuple of 4 int or "auto", default=(0, 0, 0, 0)
+        ``(P, D, Q, s)``. ``"auto"`` needs ``seasonal_period``: ``D`` is 1 when the
+        seasonal strength of the longest row (STL) is above 0.64, and ``P``,
+        ``Q`` are searched up to ``max_seasonal_order`` together with ``p, q``.
+    trend : {"n", "c", "t", "ct"} or None, default="c"
+        Deterministic trend, as statsmodels' ``trend`` (in the state equation,
+        so with ``d > 0`` a constant is a drift). Time restarts at each row.
+    horizon : int or None, default=None
+        Number of steps to forecast; ``None`` takes it from ``y`` (1 without y).
+    target_channel : int, default=0
+        Channel of 3D input holding the series to forecast; the other channels
+        are exogenous regressors (regression with SARIMA errors).
+    information_criterion : {"aic", "bic"}, default="aic"
+        Used by ``"auto"`` orders.
+    max_order : tuple of 3 int, default=(3, 2, 3)
+        Upper bounds of ``(p, d, q)`` for ``order="auto"``.
+    max_seasonal_order : tuple of 2 int, default=(1, 1)
+        Upper bounds of ``(P, Q)`` for ``seasonal_order="auto"``.
+    seasonal_period : int or None, default=None
+        ``s`` for ``seasonal_order="auto"``.
+    maxiter : int, default=50
+        Iterations of the likelihood optimiser.
+
+    Attributes
+    ----------
+    params_ : ndarray of shape (n_params,)
+        Constrained parameters, in statsmodels' order (``param_names_``).
+    param_names_ : list of str
+    order_ : tuple of 3 int
+    seasonal_order_ : tuple of 4 int
+    llf_, aic_, bic_ : float
+        Log-likelihood (summed over rows) and information criteria.
+    horizon_ : int
+    n_exog_ : int
+        Number of exogenous channels.
+    n_features_in_ : int
+        Time steps of array input at fit.
+    n_channels_in_ : int
+
+    Notes
+    -----
+    ``y`` is the continuation of each row (``(n_samples,)``: the next value,
+    ``(n_samples, horizon)``: the next values) and is appended to it before
+    estimation. With exogenous channels the continuation of the regressors is
+    unknown, so ``y`` then only sets ``horizon_`` and ``predict`` needs
+    ``future_exog``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklseq.statistical import ARIMARegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(5, 40)).cumsum(axis=1)
+    >>> model = ARIMARegressor(order=(1, 1, 0), trend="n", horizon=3).fit(X)
+    >>> model.predict(X).shape
+    (5, 3)
+    >>> lower, upper = model.predict_interval(X, coverage=0.9)
+    >>> bool((lower < upper).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "order": [tuple, StrOptions({"auto"})],
+        "seasonal_order": [tuple, StrOptions({"auto"})],
+        "trend": [StrOptions({"n", "c", "t", "ct"}), None],
+        "horizon": [Interval(Integral, 1, None, closed="left"), None],
+        "target_channel": [Interval(Integral, 0, None, closed="left")],
+        "information_criterion": [StrOptions({"aic", "bic"})],
+        "max_order": [tuple],
+        "max_seasonal_order": [tuple],
+        "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
+        "maxiter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        order=(1, 0, 0),
+        seasonal_order=(0, 0, 0, 0),
+        trend="c",
+        horizon=None,
+        target_channel=0,
+        information_criterion="aic",
+        max_order=(3, 2, 3),
+        max_seasonal_order=(1, 1),
+        seasonal_period=None,
+        maxiter=50,
+    ):
+        self.order = order
+        self.seasonal_order = seasonal_order
+        self.trend = trend
+        self.horizon = horizon
+        self.target_channel = target_channel
+        self.information_criterion = information_criterion
+        self.max_order = max_order
+        self.max_seasonal_order = max_seasonal_order
+        self.seasonal_period = seasonal_period
+        self.maxiter = maxiter
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Estimate the parameters from the training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_channels), or list of sequences
+            Training histories.
+        y : array-like of shape (n_samples,) or (n_samples, horizon), default=None
+            Continuation of each row (see Notes).
+
+        Returns
+        -------
+        self : ARIMARegressor
+        """
+        X, lengths = check_sequences(X, estimator=self, reset=True)
+        self.horizon_, y2d = self._check_target(y, X, lengths)
+        if self.target_channel >= X.shape[2]:
+            raise ValueError(
+                f"target_channel={self.target_channel} but X has {X.shape[2]} channel(s)."
+            )
+        endog, exog = _split_channels(X, self.target_channel)
+        self.n_exog_ = 0 if exog is None else exog.shape[2]
+        if exog is None:
+            endog, lengths = append_continuation(endog[:, :, None], lengths, y2d)
+        order, seasonal_order = self._select_orders(endog, exog, lengths)
+        self.order_, self.seasonal_order_ = order, seasonal_order
+        self._fit_orders(endog, exog, lengths, order, seasonal_order, store=True)
+        return self
+
+    def _forecast(self, X, lengths, future_exog):
+        endog, exog = _split_channels(X, self.target_channel)
+        horizon = self.horizon_
+        if self.n_exog_:
+            future_exog = _check_future_exog(future_exog, len(X), horizon, self.n_exog_)
+            beta = self.params_[self._exog_slice()]
+            endog = endog - exog @ beta
+        model = self._engine_model(X.shape[1] + horizon)
+        engine = LinearStateSpace(model, self._engine_params(self.params_))
+        mean, std = engine.forecast(endog, lengths, horizon)
+        if self.n_exog_:
+            mean = mean + future_exog @ beta
+        return mean, std
+
+    def _min_predict_length(self):
+        _, d, _ = self.order_
+        _, seasonal_d, _, period = self.seasonal_order_
+        return d + seasonal_d * period + 1
+
+    def _length_reason(self):
+        return f"order={self.order_}, seasonal_order={self.seasonal_order_}"
+
+    # -- estimation -------------------------------------------------------
+
+    def _fit_orders(self, endog, exog, lengths, order, seasonal_order, store):
+        what = f"{type(self).__name__}(order={order}, seasonal_order={seasonal_order})"
+        n_diff = order[1] + seasonal_order[1] * seasonal_order[3]
+        short = np.flatnonzero(lengths <= n_diff)
+        if short.size:
+            raise ValueError(
+                f"Row {short[0]} is too short for {what}: {lengths[short[0]]} time "
+                f"step(s) (with y appended), but differencing needs more than {n_diff}."
+            )
+        spec = self._spec_model(endog, exog, lengths, order, seasonal_order)
+        n_params = len(spec.param_names)
+        n_obs = int((lengths - n_diff).sum())
+        if n_obs <= n_params:
+            raise ValueError(
+                f"The series is too short for {what}: {n_obs} observation(s) after "
+                f"differencing for {n_params} parameters; use a lower order or longer rows."
+            )
+        if len(endog) == 1:
+            with statsmodels_guard(f"{what} on row 0"):
+                result = spec.fit(disp=False, maxiter=self.maxiter)
+            params, llf = np.asarray(result.params), float(result.llf)
+        else:
+            with statsmodels_guard(f"{what} on rows 0..{len(endog) - 1}"):
+                params, llf = self._fit_joint(spec, endog, exog, lengths, order, seasonal_order)
+        aic = -2 * llf + 2 * n_params
+        bic = -2 * llf + np.log(n_obs) * n_params
+        if store:
+            self.params_, self.param_names_ = params, list(spec.param_names)
+            self.llf_, self.aic_, self.bic_ = llf, aic, bic
+        return aic if self.information_criterion == "aic" else bic
+
+    def _fit_joint(self, spec, endog, exog, lengths, order, seasonal_order):
+        model = self._engine_model(endog.shape[1], order, seasonal_order)
+        exog_slice = self._exog_slice()
+
+        def negative_loglike(unconstrained):
+            params = spec.transform_params(unconstrained)
+            residual = endog if exog is None else endog - exog @ params[exog_slice]
+            keep = np.ones(len(params), dtype=bool)
+            keep[exog_slice] = False
+            engine = LinearStateSpace(model, params[keep])
+            return -engine.loglike(residual, lengths) / lengths.sum()
+
+        start = spec.untransform_params(spec.start_params)
+        result = minimize(
+            negative_loglike, start, method="L-BFGS-B", options={"maxiter": self.maxiter}
+        )
+        if not result.success:
+            warnings.warn(f"did not converge: {result.message}", ConvergenceWarning)
+        params = spec.transform_params(result.x)
+        return params, -result.fun * lengths.sum()
+
+    def _spec_model(self, endog, exog, lengths, order, seasonal_order):
+        """SARIMAX on the rows joined end to end (the single row when one)."""
+        from statsmodels.tsa.statespace.sarimax import SARIMAX  # noqa: PLC0415
+
+        observed = np.arange(endog.shape[1]) < lengths[:, None]
+        joined_exog = None if exog is None else exog[observed]
+        with statsmodels_guard(f"SARIMAX(order={order}, seasonal_order={seasonal_order})"):
+            return SARIMAX(
+                endog[observed],
+                exog=joined_exog,
+                order=order,
+                seasonal_order=seasonal_order,
+                trend=self.trend,
+            )
+
+    def _engine_model(self, n_timesteps, order=None, seasonal_order=None):
+        from statsmodels.tsa.statespace.sarimax import SARIMAX  # noqa: PLC0415
+
+        return SARIMAX(
+            np.zeros(n_timesteps),
+            order=order or self.order_,
+            seasonal_order=seasonal_order or self.seasonal_order_,
+            trend=self.trend,
+        )
+
+    def _exog_slice(self):
+        k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2, None: 0}[self.trend]
+        return slice(k_trend, k_trend + self.n_exog_)
+
+    def _engine_params(self, params):
+        keep = np.ones(len(params), dtype=bool)
+        keep[self._exog_slice()] = False
+        return params[keep]
+
+    # -- order selection --------------------------------------------------
+
+    def _select_orders(self, endog, exog, lengths):
+        seasonal = self._seasonal_candidates(endog, lengths)
+        if self.order == "auto":
+            max_p, max_d, max_q = self.max_order
+            d = _kpss_differences(_longest(endog, lengths), max_d, seasonal[0])
+            orders = [(p, d, q) for p in range(max_p + 1) for q in range(max_q + 1)]
+        else:
+            orders = [tuple(self.order)]
+        candidates = list(itertools.product(orders, seasonal[1]))
+        if len(candidates) == 1:
+            return candidates[0]
+        scores = []
+        for order, seasonal_order in candidates:
+            try:
+                scores.append(
+                    self._fit_orders(endog, exog, lengths, order, seasonal_order, store=False)
+                )
+            except ValueError:
+                scores.append(np.inf)
+        if not np.isfinite(scores).any():
+            raise ValueError(
+                "No candidate order could be fitted: the rows are too short for every "
+                f"order within max_order={self.max_order}."
+            )
+        return candidates[int(np.argmin(scores))]
+
+    def _seasonal_candidates(self, endog, lengths):
+        """(seasonal differencing spec, list of seasonal orders to try)."""
+        if self.seasonal_order != "auto":
+            seasonal_order = tuple(self.seasonal_order)
+            return (seasonal_order[1], seasonal_order[3]), [seasonal_order]
+        if self.seasonal_period is None:
+            raise ValueError('seasonal_order="auto" needs seasonal_period (e.g. 12).')
+        period = self.seasonal_period
+        seasonal_d = _seasonal_differences(_longest(endog, lengths), period)
+        max_sp, max_sq = self.max_seasonal_order
+        return (seasonal_d, period), [
+            (sp, seasonal_d, sq, period) for sp in range(max_sp + 1) for sq in range(max_sq + 1)
+        ]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A SARIMA model of each row's dynamics cannot fit the checks' i.i.d. rows.
+        tags.regressor_tags.poor_score = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _split_channels(X, target_channel):
+    endog = X[:, :, target_channel]
+    if X.shape[2] == 1:
+        return endog, None
+    others = [c for c in range(X.shape[2]) if c != target_channel]
+    return endog, np.nan_to_num(X[:, :, others])
+
+
+def _check_future_exog(future_exog, n_samples, horizon, n_exog):
+    if future_exog is None:
+        raise ValueError(
+            f"This model has {n_exog} exogenous channel(s): predict needs future_exog "
+            f"of shape (n_samples, horizon, n_exog) = ({n_samples}, {horizon}, {n_exog})."
+        )
+    future_exog = np.asarray(future_exog, dtype=np.float64)
+    if future_exog.ndim == 2 and n_exog == 1:
+        future_exog = future_exog[:, :, None]
+    if future_exog.shape != (n_samples, horizon, n_exog):
+        raise ValueError(
+            f"future_exog has shape {future_exog.shape}; expected "
+            f"(n_samples, horizon, n_exog) = ({n_samples}, {horizon}, {n_exog})."
+        )
+    if not np.isfinite(future_exog).all():
+        raise ValueError("future_exog contains NaN or inf.")
+    return future_exog
+
+
+def _longest(endog, lengths):
+    row = int(np.argmax(lengths))
+    return endog[row, : lengths[row]]
+
+
+def _kpss_differences(series, max_d, seasonal):
+    """Number of differences after which KPSS no longer rejects level stationarity."""
+    from statsmodels.tsa.stattools import kpss  # noqa: PLC0415
+
+    seasonal_d, period = seasonal
+    for _ in range(seasonal_d):
+        series = series[period:] - series[:-period]
+    for d in range(max_d + 1):
+        if len(series) < 4 or np.ptp(series) == 0:
+            return d
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            p_value = kpss(series, regression="c", nlags="auto")[1]
+        if p_value >= 0.05:
+            return d
+        if d < max_d:
+            series = np.diff(series)
+    return max_d
+
+
+def _seasonal_differences(series, period):
+    """1 when the STL seasonal strength exceeds 0.64 (Wang, Smith & Hyndman), else 0."""
+    from statsmodels.tsa.seasonal import STL  # noqa: PLC0415
+
+    if len(series) < 2 * period + 1:
+        return 0
+    decomposition = STL(series, period=period).fit()
+    remainder = decomposition.resid
+    strength = 1 - np.var(remainder) / np.var(remainder + decomposition.seasonal)
+    return int(strength > 0.64)

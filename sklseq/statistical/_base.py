@@ -1,0 +1,315 @@
+"""What the statistical estimators share.
+
+- :class:`StatisticalForecasterMixin`: the target contract (``y`` is the
+  continuation of each row), the output shape, ``predict(X, return_std=True)``
+  and ``predict_interval(X, coverage=0.9)``, one API for the whole family.
+- :func:`statsmodels_guard`: BLAS pinned to one thread around statsmodels
+  calls, statsmodels warnings gathered into one sklseq warning, statsmodels
+  failures turned into one ``ValueError`` naming the model and the row.
+- :class:`LinearStateSpace`: a linear Gaussian state-space model taken from
+  statsmodels (SARIMAX, UnobservedComponents) with fixed parameters, filtered
+  on many rows at once. With fixed parameters the Kalman gains and
+  innovation variances do not depend on the data, so statsmodels filters one
+  series of zeros to get them and the state means of all rows are then
+  updated together, one numpy step per time step.
+"""
+
+import contextlib
+import warnings
+
+import numpy as np
+from scipy.stats import norm
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from threadpoolctl import threadpool_limits
+
+__all__ = ["LinearStateSpace", "StatisticalForecasterMixin", "statsmodels_guard"]
+
+# statsmodels warns about its own starting values and then replaces them;
+# nothing for the user to act on.
+_BENIGN_WARNINGS = (
+    "Non-stationary starting",
+    "Non-invertible starting",
+    "Too few observations to estimate starting parameters",
+    "No frequency information",
+    "An unsupported index was provided",
+)
+
+
+@contextlib.contextmanager
+def statsmodels_guard(what):
+    """Run statsmodels code with one BLAS thread and one clear warning or error.
+
+    Parameters
+    ----------
+    what : str
+        The model and the rows, e.g. ``"ARIMARegressor(order=(1, 0, 0)) on row 3"``;
+        it starts every message.
+    """
+    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings(
+        record=True
+    ) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except (np.linalg.LinAlgError, ValueError, IndexError, ZeroDivisionError) as exc:
+            raise ValueError(f"{what} failed in statsmodels: {exc}") from exc
+    converged = True
+    others = []
+    for record in caught:
+        message = str(record.message)
+        if issubclass(record.category, ConvergenceWarning) or "converge" in message:
+            converged = False
+        elif not message.startswith(_BENIGN_WARNINGS) and message not in others:
+            others.append(message)
+    if not converged:
+        warnings.warn(
+            f"{what}: the likelihood optimisation did not converge; the parameters "
+            "may be poor. Try a lower order, more data or a larger maxiter.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    if others:
+        warnings.warn(
+            f"{what}: statsmodels reported: " + " | ".join(others),
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+class StatisticalForecasterMixin:
+    """Target contract, output shape and prediction intervals of the family.
+
+    ``y`` at fit is the continuation of each row: ``(n_samples,)`` the next
+    value, ``(n_samples, horizon)`` the next ``horizon`` values. ``predict``
+    returns the same shape. Subclasses implement
+    ``_forecast(X, lengths, future_exog) -> (mean, std)``, both ``(n_samples, horizon_)``.
+    """
+
+    def predict(self, X, return_std=False, future_exog=None):
+        """Forecast the next ``horizon_`` values of each row from its own history.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_channels), or list of sequences
+            The histories; each row is forecast independently.
+        return_std : bool, default=False
+            Also return the standard deviation of each forecast.
+        future_exog : array-like of shape (n_samples, horizon, n_exog), default=None
+            Future values of the exogenous channels, needed only by models
+            fitted with exogenous channels.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, horizon)
+            Same shape as ``y`` at fit (1D when fitted on 1D ``y`` or no ``y``
+            with ``horizon_ == 1``).
+        y_std : ndarray of the same shape, only with ``return_std=True``
+        """
+        check_is_fitted(self)
+        mean, std = self._forecast_checked(X, future_exog)
+        if return_std:
+            return self._shape_output(mean), self._shape_output(std)
+        return self._shape_output(mean)
+
+    def predict_interval(self, X, coverage=0.9, future_exog=None):
+        """Central prediction interval under Gaussian forecast errors.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            As in :meth:`predict`.
+        coverage : float, default=0.9
+            Probability that the interval holds the future value, in (0, 1).
+        future_exog : array-like, default=None
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        lower, upper : ndarray of shape (n_samples,) or (n_samples, horizon)
+            Same shape as :meth:`predict`.
+        """
+        if not 0 < coverage < 1:
+            raise ValueError(f"coverage must be in (0, 1); got {coverage!r}.")
+        mean, std = self.predict(X, return_std=True, future_exog=future_exog)
+        half_width = norm.ppf(0.5 + coverage / 2) * std
+        return mean - half_width, mean + half_width
+
+    def _forecast_checked(self, X, future_exog):
+        from ..utils import check_sequences  # noqa: PLC0415
+
+        X, lengths = check_sequences(
+            X,
+            estimator=self,
+            reset=False,
+            min_length=self._min_predict_length(),
+            length_reason=self._length_reason(),
+        )
+        if future_exog is not None and not getattr(self, "n_exog_", 0):
+            raise ValueError(
+                f"future_exog was given but {type(self).__name__} was fitted without "
+                "exogenous channels."
+            )
+        return self._forecast(X, lengths, future_exog)
+
+    def _check_target(self, y, X, lengths):
+        """Horizon and continuation values from ``y``.
+
+        Returns ``(horizon, y2d)`` where ``y2d`` is ``None`` or
+        ``(n_samples, horizon_y)``; sets ``_y_was_2d``.
+        """
+        self._y_was_2d = y is not None and np.ndim(y) == 2
+        if y is None:
+            y2d = None
+        elif self._y_was_2d:
+            y2d = np.asarray(y, dtype=np.float64)
+        else:
+            y2d = column_or_1d(y, dtype=np.float64, warn=True)[:, None]
+        if y2d is not None:
+            if y2d.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"y has {y2d.shape[0]} rows but X has {X.shape[0]}; y holds the "
+                    "continuation of each row of X."
+                )
+            if not np.isfinite(y2d).all():
+                raise ValueError("y contains NaN or inf; y must be finite.")
+        horizon = self.horizon
+        if horizon is None:
+            horizon = 1 if y2d is None else y2d.shape[1]
+        elif self._y_was_2d and y2d.shape[1] != horizon:
+            raise ValueError(
+                f"y has {y2d.shape[1]} columns but horizon={horizon}; give a y with "
+                "horizon columns or leave horizon=None."
+            )
+        return horizon, y2d
+
+    def _shape_output(self, values):
+        if values.shape[1] == 1 and not self._y_was_2d:
+            return values[:, 0]
+        return values
+
+    def _min_predict_length(self):
+        return 1
+
+    def _length_reason(self):
+        return f"{type(self).__name__}"
+
+
+def append_continuation(X, lengths, y2d):
+    """Append ``y2d[i]`` after the last observed step of row ``i`` (1 channel)."""
+    if y2d is None:
+        return X[:, :, 0], lengths
+    n_samples, n_timesteps = X.shape[:2]
+    horizon = y2d.shape[1]
+    out = np.full((n_samples, n_timesteps + horizon), np.nan)
+    out[:, :n_timesteps] = X[:, :, 0]
+    columns = lengths[:, None] + np.arange(horizon)
+    out[np.arange(n_samples)[:, None], columns] = y2d
+    return out, lengths + horizon
+
+
+class LinearStateSpace:
+    """A statsmodels state-space model with fixed parameters, filtered on many rows.
+
+    Parameters
+    ----------
+    model : statsmodels ``MLEModel``
+        Built on a series of zeros as long as the longest history plus the
+        horizon that will be filtered or forecast; reused across parameters.
+    params : ndarray of shape (n_params,)
+        Constrained parameters of that model.
+    """
+
+    def __init__(self, model, params):
+        n_timesteps = model.nobs
+        result = model.filter(params, return_ssm=True)
+        ssm = model.ssm
+        self.design = _constant(ssm["design"], "design")[0]
+        self.transition = _constant(ssm["transition"], "transition")
+        self.selected_state_cov = _constant(ssm["selection"], "selection")
+        self.selected_state_cov = (
+            self.selected_state_cov
+            @ _constant(ssm["state_cov"], "state_cov")
+            @ self.selected_state_cov.T
+        )
+        self.obs_cov = float(_constant(ssm["obs_cov"], "obs_cov")[0, 0])
+        self.state_intercept = _time_varying(ssm["state_intercept"], n_timesteps).T
+        self.obs_intercept = _time_varying(ssm["obs_intercept"], n_timesteps)[0]
+        self.gain = result.kalman_gain[:, 0, :].T  # (n_timesteps, k_states)
+        self.innovation_var = result.forecasts_error_cov[0, 0, :]
+        self.first_state = result.predicted_state[:, 0]
+        self.predicted_state_cov = result.predicted_state_cov
+        self.loglikelihood_burn = ssm.loglikelihood_burn
+
+    def filter(self, Y, lengths):
+        """Innovations of each row and the predicted state after its last step.
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_timesteps)
+            NaN after each row's length.
+        lengths : ndarray of shape (n_samples,)
+
+        Returns
+        -------
+        innovations : ndarray of shape (n_samples, n_timesteps), NaN after each length
+        state : ndarray of shape (n_samples, k_states)
+        """
+        n_samples, n_timesteps = Y.shape
+        state = np.tile(self.first_state, (n_samples, 1))
+        innovations = np.full(Y.shape, np.nan)
+        for t in range(n_timesteps):
+            active = t < lengths
+            v = Y[:, t] - state @ self.design - self.obs_intercept[t]
+            innovations[active, t] = v[active]
+            updated = state @ self.transition.T + self.state_intercept[t]
+            updated += np.where(active, v, 0.0)[:, None] * self.gain[t]
+            state = np.where(active[:, None], updated, state)
+        return innovations, state
+
+    def loglike(self, Y, lengths):
+        """Sum over rows of each row's exact Gaussian log-likelihood."""
+        innovations, _ = self.filter(Y, lengths)
+        burn = self.loglikelihood_burn
+        var = self.innovation_var[burn : Y.shape[1]]
+        terms = np.log(2 * np.pi * var) + innovations[:, burn:] ** 2 / var
+        return -0.5 * np.nansum(terms)
+
+    def forecast(self, Y, lengths, horizon):
+        """Mean and standard deviation of the next ``horizon`` values of each row.
+
+        Returns
+        -------
+        mean, std : ndarray of shape (n_samples, horizon)
+        """
+        _, state = self.filter(Y, lengths)
+        mean = np.empty((len(Y), horizon))
+        for j in range(horizon):
+            step = lengths + j
+            mean[:, j] = state @ self.design + self.obs_intercept[step]
+            state = state @ self.transition.T + self.state_intercept[step]
+        std = np.empty_like(mean)
+        for length in np.unique(lengths):
+            std[lengths == length] = self._forecast_std(length, horizon)
+        return mean, std
+
+    def _forecast_std(self, length, horizon):
+        cov = self.predicted_state_cov[:, :, length]
+        std = np.empty(horizon)
+        for j in range(horizon):
+            std[j] = np.sqrt(self.design @ cov @ self.design + self.obs_cov)
+            cov = self.transition @ cov @ self.transition.T + self.selected_state_cov
+        return std
+
+
+def _constant(matrix, name):
+    if matrix.ndim == 3:
+        if matrix.shape[2] != 1:
+            raise NotImplementedError(f"time-varying {name} matrices are not supported.")
+        matrix = matrix[:, :, 0]
+    return matrix
+
+
+def _time_varying(values, n_timesteps):
+    values = values if values.ndim == 2 else values[:, None]
+    return np.broadcast_to(values, (values.shape[0], n_timesteps))
