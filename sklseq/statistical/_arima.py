@@ -326,6 +326,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         # A SARIMA model of each row's dynamics cannot fit the checks' i.i.d. rows.
         tags.regressor_tags.poor_score = True
         tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
         return tags
 
 

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 from scipy.stats import norm
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
 __all__ = ["LinearStateSpace", "StatisticalForecasterMixin", "statsmodels_guard"]
@@ -158,13 +158,17 @@ class StatisticalForecasterMixin:
         Returns ``(horizon, y2d)`` where ``y2d`` is ``None`` or
         ``(n_samples, horizon_y)``; sets ``_y_was_2d``.
         """
-        self._y_was_2d = y is not None and np.ndim(y) == 2
+        if y is not None:
+            y = check_array(
+                y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False, input_name="y"
+            )
+        self._y_was_2d = y is not None and y.ndim == 2
         if y is None:
             y2d = None
         elif self._y_was_2d:
-            y2d = np.asarray(y, dtype=np.float64)
+            y2d = y
         else:
-            y2d = column_or_1d(y, dtype=np.float64, warn=True)[:, None]
+            y2d = column_or_1d(y, warn=True)[:, None]
         if y2d is not None:
             if y2d.shape[0] != X.shape[0]:
                 raise ValueError(
