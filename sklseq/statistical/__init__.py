@@ -6,7 +6,17 @@ Every estimator here reads each row of ``X`` as one history, forecasts its next
 """
 
 from ._arima import ARIMARegressor
+from ._baselines import (
+    LastValueRegressor,
+    LinearTrendRegressor,
+    MovingAverageRegressor,
+    SeasonalNaiveRegressor,
+)
 
 __all__ = [
     "ARIMARegressor",
+    "LastValueRegressor",
+    "LinearTrendRegressor",
+    "MovingAverageRegressor",
+    "SeasonalNaiveRegressor",
 ]
