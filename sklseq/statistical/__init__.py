@@ -12,6 +12,7 @@ from ._baselines import (
     MovingAverageRegressor,
     SeasonalNaiveRegressor,
 )
+from ._structural import StructuralRegressor
 
 __all__ = [
     "ARIMARegressor",
@@ -19,4 +20,5 @@ __all__ = [
     "LinearTrendRegressor",
     "MovingAverageRegressor",
     "SeasonalNaiveRegressor",
+    "StructuralRegressor",
 ]

@@ -5,9 +5,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils import check_sequences
@@ -15,6 +13,7 @@ from ._base import (
     LinearStateSpace,
     StatisticalForecasterMixin,
     append_continuation,
+    fit_jointly,
     statsmodels_guard,
 )
 
@@ -226,24 +225,9 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     def _fit_joint(self, spec, endog, exog, lengths, order, seasonal_order):
         model = self._engine_model(endog.shape[1], order, seasonal_order)
-        exog_slice = self._exog_slice()
-
-        def negative_loglike(unconstrained):
-            params = spec.transform_params(unconstrained)
-            residual = endog if exog is None else endog - exog @ params[exog_slice]
-            keep = np.ones(len(params), dtype=bool)
-            keep[exog_slice] = False
-            engine = LinearStateSpace(model, params[keep])
-            return -engine.loglike(residual, lengths) / lengths.sum()
-
-        start = spec.untransform_params(spec.start_params)
-        result = minimize(
-            negative_loglike, start, method="L-BFGS-B", options={"maxiter": self.maxiter}
+        return fit_jointly(
+            spec, model, endog, lengths, self.maxiter, exog=exog, exog_slice=self._exog_slice()
         )
-        if not result.success:
-            warnings.warn(f"did not converge: {result.message}", ConvergenceWarning)
-        params = spec.transform_params(result.x)
-        return params, -result.fun * lengths.sum()
 
     def _spec_model(self, endog, exog, lengths, order, seasonal_order):
         """SARIMAX on the rows joined end to end (the single row when one)."""

@@ -18,12 +18,19 @@ import contextlib
 import warnings
 
 import numpy as np
+from scipy.optimize import minimize
 from scipy.stats import norm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
-__all__ = ["LinearStateSpace", "StatisticalForecasterMixin", "statsmodels_guard"]
+__all__ = [
+    "LinearStateSpace",
+    "StatisticalForecasterMixin",
+    "append_continuation",
+    "fit_jointly",
+    "statsmodels_guard",
+]
 
 # statsmodels warns about its own starting values and then replaces them;
 # nothing for the user to act on.
@@ -317,3 +324,46 @@ def _constant(matrix, name):
 def _time_varying(values, n_timesteps):
     values = values if values.ndim == 2 else values[:, None]
     return np.broadcast_to(values, (values.shape[0], n_timesteps))
+
+
+def fit_jointly(spec, model, endog, lengths, maxiter, exog=None, exog_slice=None):
+    """Parameters maximising the summed exact log-likelihood of independent rows.
+
+    Parameters
+    ----------
+    spec : statsmodels ``MLEModel``
+        The model on the rows joined end to end: gives the parameter transforms
+        and the start values (its own likelihood is not used).
+    model : statsmodels ``MLEModel``
+        The same model without exogenous regressors on zeros of the rows' length,
+        for :class:`LinearStateSpace`.
+    endog : ndarray of shape (n_samples, n_timesteps)
+        NaN after each row's length.
+    lengths : ndarray of shape (n_samples,)
+    maxiter : int
+    exog : ndarray of shape (n_samples, n_timesteps, n_exog), default=None
+        Regressors whose coefficients are ``params[exog_slice]`` (regression
+        with state-space errors, as in SARIMAX).
+
+    Returns
+    -------
+    params : ndarray of shape (n_params,)
+    llf : float
+        The summed log-likelihood at ``params``.
+    """
+    n_obs = lengths.sum()
+    keep = np.ones(len(spec.param_names), dtype=bool)
+    if exog is not None:
+        keep[exog_slice] = False
+
+    def negative_loglike(unconstrained):
+        params = spec.transform_params(unconstrained)
+        residual = endog if exog is None else endog - exog @ params[exog_slice]
+        value = -LinearStateSpace(model, params[keep]).loglike(residual, lengths) / n_obs
+        return value if np.isfinite(value) else 1e10
+
+    start = spec.untransform_params(spec.start_params)
+    result = minimize(negative_loglike, start, method="L-BFGS-B", options={"maxiter": maxiter})
+    if not result.success:
+        warnings.warn(f"did not converge: {result.message}", ConvergenceWarning)
+    return spec.transform_params(result.x), -result.fun * n_obs

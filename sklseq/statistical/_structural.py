@@ -1,0 +1,162 @@
+"""Structural time-series model (level, trend, seasonal) on a panel of sequences."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..utils import check_sequences
+from ._base import (
+    LinearStateSpace,
+    StatisticalForecasterMixin,
+    append_continuation,
+    fit_jointly,
+    statsmodels_guard,
+)
+
+__all__ = ["StructuralRegressor"]
+
+_LEVELS = {
+    "irregular",
+    "fixed intercept",
+    "deterministic constant",
+    "local level",
+    "random walk",
+    "fixed slope",
+    "deterministic trend",
+    "local linear deterministic trend",
+    "random walk with drift",
+    "local linear trend",
+    "smooth trend",
+    "random trend",
+}
+
+
+class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
+    """Unobserved-components model (statsmodels ``UnobservedComponents``), Kalman filtered.
+
+    Each row is read as level (+ trend) (+ seasonal) + noise, each component a
+    random walk of its own; ``fit`` estimates the component variances,
+    ``predict`` Kalman-filters each row's history with them and forecasts its
+    next ``horizon`` values, as statsmodels' ``results.apply(row).get_forecast``
+    would, for all rows at once.
+
+    With one row the parameters are those of ``UnobservedComponents(row,
+    ...).fit()``; with several they maximise the rows' summed exact
+    log-likelihood (rows are independent realisations of one process).
+
+    Parameters
+    ----------
+    level : str, default="local level"
+        statsmodels' trend specification, e.g. ``"local level"``,
+        ``"local linear trend"``, ``"random walk with drift"``, ``"smooth trend"``.
+    seasonal : int or None, default=None
+        Period of a stochastic seasonal component (dummy form), or none.
+    horizon : int or None, default=None
+        Steps to forecast; ``None`` takes it from ``y`` (1 without ``y``).
+    maxiter : int, default=50
+        Iterations of the likelihood optimiser.
+
+    Attributes
+    ----------
+    params_ : ndarray of shape (n_params,)
+        Component variances, in statsmodels' order (``param_names_``).
+    param_names_ : list of str
+    llf_ : float
+        Log-likelihood, summed over rows.
+    horizon_ : int
+    n_features_in_ : int
+    n_channels_in_ : int
+
+    Notes
+    -----
+    ``y`` is the continuation of each row and is appended to it before
+    estimation. The model is univariate: X must have one channel (for
+    exogenous regressors use :class:`ARIMARegressor`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklseq.statistical import StructuralRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(4, 30)).cumsum(axis=1)
+    >>> StructuralRegressor(horizon=2).fit(X).predict(X).shape
+    (4, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "level": [StrOptions(_LEVELS)],
+        "seasonal": [Interval(Integral, 2, None, closed="left"), None],
+        "horizon": [Interval(Integral, 1, None, closed="left"), None],
+        "maxiter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, level="local level", seasonal=None, horizon=None, maxiter=50):
+        self.level = level
+        self.seasonal = seasonal
+        self.horizon = horizon
+        self.maxiter = maxiter
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Estimate the component variances from the training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or list of sequences
+            Training histories.
+        y : array-like of shape (n_samples,) or (n_samples, horizon), default=None
+            Continuation of each row, appended to it.
+
+        Returns
+        -------
+        self : StructuralRegressor
+        """
+        X, lengths = check_sequences(X, estimator=self, reset=True)
+        if X.shape[2] != 1:
+            raise ValueError(
+                f"StructuralRegressor models one series per row; X has {X.shape[2]} "
+                "channels. Select one, or use ARIMARegressor for exogenous channels."
+            )
+        self.horizon_, y2d = self._check_target(y, X, lengths)
+        endog, lengths = append_continuation(X, lengths, y2d)
+        what = f"{self._describe()} on rows 0..{len(endog) - 1}"
+        observed = np.arange(endog.shape[1]) < lengths[:, None]
+        with statsmodels_guard(what):
+            spec = self._model(endog[observed])
+            if lengths.sum() <= len(spec.param_names):
+                raise ValueError(
+                    f"The series is too short for {self._describe()}: {lengths.sum()} "
+                    f"observation(s) for {len(spec.param_names)} parameters."
+                )
+            if len(endog) == 1:
+                result = spec.fit(disp=False, maxiter=self.maxiter)
+                params, llf = np.asarray(result.params), float(result.llf)
+            else:
+                model = self._model(np.zeros(endog.shape[1]))
+                params, llf = fit_jointly(spec, model, endog, lengths, self.maxiter)
+        self.params_, self.param_names_, self.llf_ = params, list(spec.param_names), llf
+        return self
+
+    def _forecast(self, X, lengths, future_exog):
+        model = self._model(np.zeros(X.shape[1] + self.horizon_))
+        engine = LinearStateSpace(model, self.params_)
+        return engine.forecast(X[:, :, 0], lengths, self.horizon_)
+
+    def _model(self, endog):
+        from statsmodels.tsa.statespace.structural import (  # noqa: PLC0415
+            UnobservedComponents,
+        )
+
+        return UnobservedComponents(endog, level=self.level, seasonal=self.seasonal)
+
+    def _describe(self):
+        return f"StructuralRegressor(level={self.level!r}, seasonal={self.seasonal})"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A model of each row's own dynamics cannot fit the checks' i.i.d. rows.
+        tags.regressor_tags.poor_score = True
+        tags.target_tags.multi_output = True
+        return tags
