@@ -1,4 +1,5 @@
-# The two commands of the README: `make demo` (the main job) and `make test`.
+# The two commands of the README: `make report` (the main job: every benchmark,
+# one markdown report with plots in benchmarks/results/) and `make test`.
 # Each creates .venv and installs sklseq with every extra when missing; the
 # constraints file pins torch to the local CPU wheel and the versions we test.
 PYTHON ?= python3
@@ -6,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: report test clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,15 +16,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt --no-deps pyctcdecode
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(PY) -m sklseq.demo
+# QUICK=1 runs every benchmark at small sizes (a few minutes instead of about an hour).
+report: $(STAMP)
+	$(PY) -m benchmarks.run $(if $(QUICK),--quick,)
 
 test: $(STAMP)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q tests sklseq; \
 	rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
-
-bench: $(STAMP)
-	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) build *.egg-info
