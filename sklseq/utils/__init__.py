@@ -1,6 +1,12 @@
 """Input validation (the data contract) and estimator discovery."""
 
 from ._discovery import all_estimators
+from ._tokens import (
+    LabelSequenceKind,
+    TokenVocabulary,
+    check_label_sequences,
+    restore_label_sequences,
+)
 from ._validation import (
     check_sequences,
     is_ragged,
@@ -10,7 +16,11 @@ from ._validation import (
 )
 
 __all__ = [
+    "LabelSequenceKind",
+    "TokenVocabulary",
     "all_estimators",
+    "check_label_sequences",
+    "restore_label_sequences",
     "check_sequences",
     "is_ragged",
     "pad_sequences",

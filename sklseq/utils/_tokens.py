@@ -1,0 +1,664 @@
+"""Token vocabularies and the target contract for label-sequence outputs.
+
+SPEC section 2: a label-sequence target ``y`` (seq2seq, CTC, sequence tagging)
+is one sequence of tokens per sample, given as
+
+- a list of sequences (lists, tuples or 1D arrays of tokens);
+- strings, each read as a sequence of characters;
+- a 2D array right-padded with a pad value;
+- a 1D array of scalars, read as sequences of length 1 (so scikit-learn's
+  estimator checks can exercise these estimators).
+
+:func:`check_label_sequences` turns any of them into a list of token lists plus a
+:class:`LabelSequenceKind` record, and :func:`restore_label_sequences` turns
+predicted token lists back into the kind of object ``fit`` received.
+:class:`TokenVocabulary` maps tokens to integer codes and back.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "LabelSequenceKind",
+    "TokenVocabulary",
+    "check_label_sequences",
+    "restore_label_sequences",
+]
+
+
+class TokenVocabulary:
+    """Bidirectional map between tokens and integer codes.
+
+    Special tokens come first, in the order of ``specials`` (then any role token
+    not listed there: pad, unk, bos, eos). The tokens seen in :meth:`fit` follow,
+    sorted when they are mutually comparable, else in order of first appearance,
+    so the same data always gives the same codes.
+
+    Tokens may be any hashable: characters, words, ints. A data token equal to a
+    special token maps to that special's code.
+
+    Parameters
+    ----------
+    specials : tuple of hashable, default=("<pad>", "<unk>")
+        Special tokens placed first, in this order.
+    pad_token : hashable, default="<pad>"
+        Token whose code pads encoded sequences (``pad_index``). Added to the
+        specials if not listed there.
+    unk_token : hashable or None, default="<unk>"
+        Token that unseen tokens map to (``unk_index``). With None, an unseen
+        token raises a ``ValueError`` in :meth:`encode`.
+    bos_token, eos_token : hashable or None, default=None
+        Begin / end-of-sequence tokens (``bos_index``, ``eos_index``), added to
+        the specials when given.
+    min_frequency : int, default=1
+        Tokens seen fewer times in :meth:`fit` are left out (they encode as
+        unknown).
+
+    Attributes
+    ----------
+    tokens_ : list
+        Token of each code: ``tokens_[code]``.
+    index_ : dict
+        Code of each token.
+    pad_index, unk_index, bos_index, eos_index : int or None
+        Codes of the special tokens (None for a role without a token).
+
+    Examples
+    --------
+    >>> vocab = TokenVocabulary(eos_token="<eos>").fit(["cab", "abba"])
+    >>> vocab.tokens_
+    ['<pad>', '<unk>', '<eos>', 'a', 'b', 'c']
+    >>> codes, lengths = vocab.encode(["abc", "bad"])
+    >>> codes
+    array([[3, 4, 5],
+           [4, 3, 1]])
+    >>> vocab.decode(codes, lengths)
+    [['a', 'b', 'c'], ['b', 'a', '<unk>']]
+    """
+
+    def __init__(
+        self,
+        specials=("<pad>", "<unk>"),
+        *,
+        pad_token="<pad>",
+        unk_token="<unk>",
+        bos_token=None,
+        eos_token=None,
+        min_frequency=1,
+    ):
+        self.specials = specials
+        self.pad_token = pad_token
+        self.unk_token = unk_token
+        self.bos_token = bos_token
+        self.eos_token = eos_token
+        self.min_frequency = min_frequency
+
+    def fit(self, sequences):
+        """Learn the tokens of ``sequences``.
+
+        Parameters
+        ----------
+        sequences : iterable of sequences of hashable
+            E.g. a list of strings, or the token lists returned by
+            :func:`check_label_sequences`.
+
+        Returns
+        -------
+        self : TokenVocabulary
+        """
+        if self.pad_token is None:
+            raise ValueError("pad_token must be a token, got None.")
+        if not isinstance(self.min_frequency, Integral) or self.min_frequency < 1:
+            raise ValueError(
+                f"min_frequency must be an integer >= 1, got {self.min_frequency!r}."
+            )
+        specials = list(dict.fromkeys(self.specials))
+        for token in (self.pad_token, self.unk_token, self.bos_token, self.eos_token):
+            if token is not None and token not in specials:
+                specials.append(token)
+        counts = Counter()
+        for i, seq in enumerate(_iter_sequences(sequences, "sequences")):
+            try:
+                counts.update(seq)
+            except TypeError as exc:
+                raise TypeError(
+                    f"sequences[{i}] holds an unhashable token ({exc}); tokens must be "
+                    "hashable (str, int, ...)."
+                ) from None
+        learned = [t for t, c in counts.items() if c >= self.min_frequency]
+        special_set = set(specials)
+        learned = _deterministic_order([t for t in learned if t not in special_set])
+        self.tokens_ = specials + learned
+        self.index_ = {token: code for code, token in enumerate(self.tokens_)}
+        self.pad_index = self.index_[self.pad_token]
+        self.unk_index = None if self.unk_token is None else self.index_[self.unk_token]
+        self.bos_index = None if self.bos_token is None else self.index_[self.bos_token]
+        self.eos_index = None if self.eos_token is None else self.index_[self.eos_token]
+        return self
+
+    def __len__(self):
+        self._check_fitted()
+        return len(self.tokens_)
+
+    def __contains__(self, token):
+        self._check_fitted()
+        try:
+            return token in self.index_
+        except TypeError:
+            return False
+
+    def encode(self, sequences, *, add_bos=False, add_eos=False):
+        """Codes of the tokens of each sequence, right-padded with ``pad_index``.
+
+        Parameters
+        ----------
+        sequences : iterable of sequences of hashable
+        add_bos, add_eos : bool, default=False
+            Put ``bos_token`` first / ``eos_token`` last in each sequence.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_sequences, max_length), dtype int64
+            ``max_length`` counts the added bos / eos tokens.
+        lengths : ndarray of shape (n_sequences,), dtype int64
+
+        Raises
+        ------
+        ValueError
+            For an unseen token when ``unk_token`` is None (naming the sequence),
+            or ``add_bos`` / ``add_eos`` without that token.
+        """
+        self._check_fitted()
+        if add_bos and self.bos_index is None:
+            raise ValueError("add_bos=True needs a bos_token; set bos_token=... before fit.")
+        if add_eos and self.eos_index is None:
+            raise ValueError("add_eos=True needs an eos_token; set eos_token=... before fit.")
+        seqs = [list(s) for s in _iter_sequences(sequences, "sequences")]
+        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+        flat = [token for seq in seqs for token in seq]
+        index = self.index_
+        missing = -1 if self.unk_index is None else self.unk_index
+        try:
+            flat_codes = np.fromiter(
+                (index.get(t, missing) for t in flat), dtype=np.int64, count=len(flat)
+            )
+        except TypeError as exc:
+            raise TypeError(
+                f"sequences hold an unhashable token ({exc}); tokens must be hashable."
+            ) from None
+        if missing == -1 and (flat_codes < 0).any():
+            pos = int(np.flatnonzero(flat_codes < 0)[0])
+            row = int(np.searchsorted(np.cumsum(lengths), pos, side="right"))
+            raise ValueError(
+                f"sequences[{row}] holds the token {flat[pos]!r}, unseen at fit, and "
+                "unk_token is None; set unk_token to map unseen tokens."
+            )
+        offset = int(add_bos)
+        total = lengths + offset + int(add_eos)
+        width = int(total.max()) if len(total) else 0
+        codes = np.full((len(seqs), width), self.pad_index, dtype=np.int64)
+        rows = np.repeat(np.arange(len(seqs)), lengths)
+        starts = np.cumsum(lengths) - lengths
+        cols = np.arange(len(flat)) - np.repeat(starts, lengths) + offset
+        codes[rows, cols] = flat_codes
+        if add_bos:
+            codes[:, 0] = self.bos_index
+        if add_eos:
+            codes[np.arange(len(seqs)), lengths + offset] = self.eos_index
+        return codes, total
+
+    def decode(self, codes, lengths=None, *, strip_specials=True):
+        """Tokens of each row of codes.
+
+        Parameters
+        ----------
+        codes : array-like or tensor of shape (n_sequences, max_length)
+        lengths : array-like of shape (n_sequences,), default=None
+            Number of codes to read from each row; all of them when None.
+        strip_specials : bool, default=True
+            Stop each row at its first ``eos_token`` and drop pad and bos codes.
+            Unknown codes always decode to ``unk_token``.
+
+        Returns
+        -------
+        sequences : list of list
+            The tokens of each row.
+        """
+        self._check_fitted()
+        codes = np.asarray(_to_numpy(codes))
+        if codes.ndim != 2:
+            raise ValueError(
+                f"codes must be 2D (n_sequences, max_length), got shape {codes.shape}."
+            )
+        if codes.size and not np.issubdtype(codes.dtype, np.integer):
+            raise TypeError(f"codes must be integers, got dtype {codes.dtype}.")
+        codes = codes.astype(np.int64, copy=False)
+        if lengths is None:
+            lengths = np.full(len(codes), codes.shape[1], dtype=np.int64)
+        lengths = np.asarray(_to_numpy(lengths)).astype(np.int64)
+        if lengths.shape != (len(codes),) or (lengths < 0).any():
+            raise ValueError(
+                f"lengths must hold one non-negative length per row of codes "
+                f"({len(codes)}), got {lengths!r}."
+            )
+        if (lengths > codes.shape[1]).any():
+            row = int(np.flatnonzero(lengths > codes.shape[1])[0])
+            raise ValueError(
+                f"lengths[{row}]={lengths[row]} exceeds the {codes.shape[1]} columns of codes."
+            )
+        valid = np.arange(codes.shape[1]) < lengths[:, None]
+        bad = valid & ((codes < 0) | (codes >= len(self.tokens_)))
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(
+                f"codes[{row}, {col}]={codes[row, col]} is not a code of this "
+                f"vocabulary (0 to {len(self.tokens_) - 1})."
+            )
+        if strip_specials:
+            if self.eos_index is not None:
+                is_eos = valid & (codes == self.eos_index)
+                first_eos = np.where(is_eos.any(axis=1), is_eos.argmax(axis=1), codes.shape[1])
+                valid &= np.arange(codes.shape[1]) < first_eos[:, None]
+            valid &= codes != self.pad_index
+            if self.bos_index is not None:
+                valid &= codes != self.bos_index
+        tokens = self.tokens_
+        return [[tokens[c] for c in row[keep]] for row, keep in zip(codes, valid)]
+
+    def _check_fitted(self):
+        if not hasattr(self, "tokens_"):
+            raise AttributeError(
+                "This TokenVocabulary is not fitted yet; call fit(sequences) first."
+            )
+
+    def __repr__(self):
+        size = f", {len(self.tokens_)} tokens" if hasattr(self, "tokens_") else ""
+        return (
+            f"TokenVocabulary(specials={self.specials!r}, pad_token={self.pad_token!r}, "
+            f"unk_token={self.unk_token!r}, bos_token={self.bos_token!r}, "
+            f"eos_token={self.eos_token!r}{size})"
+        )
+
+
+@dataclass(frozen=True)
+class LabelSequenceKind:
+    """What kind of label-sequence target ``fit`` received, to restore it.
+
+    Attributes
+    ----------
+    kind : {"sequences", "strings", "1d", "padded"}
+        List of sequences, strings (sequences of characters), 1D array of
+        length-1 sequences, or 2D array right-padded with ``pad_value``.
+    container : {"list", "array"}
+        Whether ``fit`` got a list / tuple or an array (ndarray, pandas).
+    dtype : numpy dtype or None
+        dtype of the array ``fit`` got (None for lists).
+    pad_value : object
+        Pad value of a 2D target (None: NaN for float arrays, None otherwise).
+    width : int
+        Number of columns of a 2D target.
+    fill : object
+        For a 1D target: the most frequent label, returned for a sample whose
+        predicted sequence is empty.
+    """
+
+    kind: str
+    container: str = "list"
+    dtype: Any = None
+    pad_value: Any = None
+    width: int = 0
+    fill: Any = None
+
+
+def check_label_sequences(
+    y, *, n_samples=None, pad_value=None, allow_empty=True, estimator=None, input_name="y"
+):
+    """Validate a label-sequence target (SPEC section 2) and list its tokens.
+
+    Parameters
+    ----------
+    y : list of sequences, list of str, 1D or 2D array-like
+        - a list (or tuple) of sequences of hashable tokens;
+        - strings (in a list, array or pandas Series): sequences of characters;
+        - a 1D array of non-string scalars: sequences of length 1;
+        - a 2D array right-padded with ``pad_value``.
+    n_samples : int, default=None
+        Number of samples of ``X``; ``y`` must have as many rows.
+    pad_value : object, default=None
+        Pad value of a 2D ``y``. With None, trailing NaN / None entries are
+        padding.
+    allow_empty : bool, default=True
+        Whether a sequence may have no tokens.
+    estimator : estimator instance, default=None
+        Named in the message when ``y`` is None.
+    input_name : str, default="y"
+
+    Returns
+    -------
+    sequences : list of list
+        The tokens of each sample, as Python scalars.
+    kind : LabelSequenceKind
+        Pass it to :func:`restore_label_sequences` to return predictions as the
+        same kind of object.
+
+    Raises
+    ------
+    ValueError
+        For None or empty ``y``, a 3D array, a None / NaN / inf token or interior
+        padding (naming the row), an empty sequence when not allowed, or a number
+        of rows different from ``n_samples``.
+    TypeError
+        For tokens of mixed types or unhashable tokens (naming the row).
+
+    Examples
+    --------
+    >>> seqs, kind = check_label_sequences(["ab", "c"])
+    >>> seqs, kind.kind
+    ([['a', 'b'], ['c']], 'strings')
+    >>> restore_label_sequences([["c", "a"], ["b"]], kind)
+    ['ca', 'b']
+    >>> import numpy as np
+    >>> seqs, kind = check_label_sequences(np.array([[1, 2, -1], [3, -1, -1]]), pad_value=-1)
+    >>> seqs
+    [[1, 2], [3]]
+    >>> restore_label_sequences([[2], [1, 3]], kind)
+    array([[ 2, -1, -1],
+           [ 1,  3, -1]])
+    """
+    if y is None:
+        name = type(estimator).__name__ if estimator is not None else "This estimator"
+        raise ValueError(
+            f"{name} requires y to be passed, but the target y is None."
+        )
+    if isinstance(y, str):
+        raise TypeError(
+            f"{input_name} is a single string; pass one sequence per sample, e.g. a list "
+            "of strings."
+        )
+    is_list = isinstance(y, (list, tuple))
+    if is_list:
+        seqs, kind = _from_list(y, input_name)
+    else:
+        seqs, kind = _from_array(y, pad_value, input_name)
+    if not seqs:
+        raise ValueError(f"{input_name} is empty: found 0 samples.")
+    if n_samples is not None and len(seqs) != n_samples:
+        raise ValueError(
+            f"{input_name} has {len(seqs)} rows but X has {n_samples} samples; give one "
+            "label sequence per sample."
+        )
+    _check_tokens(seqs, input_name)
+    if not allow_empty:
+        empty = [i for i, s in enumerate(seqs) if len(s) == 0]
+        if empty:
+            raise ValueError(
+                f"Row {empty[0]} of {input_name} is an empty sequence; every target "
+                "needs at least one token."
+            )
+    if kind.kind == "1d":
+        counts = Counter(s[0] for s in seqs)
+        fill = max(counts, key=counts.get)  # ties: the first seen
+        kind = LabelSequenceKind(
+            "1d", container=kind.container, dtype=kind.dtype, fill=fill
+        )
+    return seqs, kind
+
+
+def restore_label_sequences(sequences, kind):
+    """Return predicted token sequences as the kind of object ``fit`` received.
+
+    Parameters
+    ----------
+    sequences : list of sequences
+        Predicted tokens of each sample.
+    kind : LabelSequenceKind
+        As returned by :func:`check_label_sequences` at fit.
+
+    Returns
+    -------
+    y : list, ndarray of shape (n_samples,) or (n_samples, width)
+        - ``"sequences"``: a list of lists;
+        - ``"strings"``: strings (a list, or an ndarray for array input);
+        - ``"1d"``: an ndarray of each prediction's first token (``kind.fill``
+          for an empty prediction);
+        - ``"padded"``: an ndarray of the fit dtype, right-padded with the pad
+          value to ``max(kind.width, longest prediction)`` columns. With
+          ``pad_value=None`` the pad is NaN for float targets and None for object
+          targets; other dtypes change to float (NaN pad) only when the
+          predictions have different lengths.
+    """
+    seqs = [list(s) for s in sequences]
+    if kind.kind == "sequences":
+        return seqs
+    if kind.kind == "strings":
+        strings = ["".join(str(t) for t in s) for s in seqs]
+        return strings if kind.container == "list" else np.asarray(strings, dtype=object)
+    if kind.kind == "1d":
+        values = [s[0] if s else kind.fill for s in seqs]
+        return np.asarray(values, dtype=kind.dtype)
+    if kind.kind == "padded":
+        return _restore_padded(seqs, kind)
+    raise ValueError(f"Unknown label-sequence kind {kind.kind!r}.")
+
+
+def _from_list(y, input_name):
+    if len(y) == 0:
+        raise ValueError(f"{input_name} is empty: found 0 samples.")
+    is_str = [isinstance(s, str) for s in y]
+    if all(is_str):
+        return [list(s) for s in y], LabelSequenceKind("strings", container="list")
+    is_seq = [_is_sequence(s) for s in y]
+    if all(is_seq):
+        return [_as_token_list(s, i, input_name) for i, s in enumerate(y)], (
+            LabelSequenceKind("sequences", container="list")
+        )
+    if not any(is_seq) and not any(is_str):
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            arr = np.empty(len(y), dtype=object)
+            arr[:] = y
+        return [[t] for t in arr.tolist()], LabelSequenceKind(
+            "1d", container="list", dtype=arr.dtype
+        )
+    category = [
+        "string" if st else "sequence" if sq else "scalar" for st, sq in zip(is_str, is_seq)
+    ]
+    first = category[0]
+    other = next(i for i, c in enumerate(category) if c != first)
+    raise TypeError(
+        f"{input_name} mixes kinds of rows: row 0 is a {first} "
+        f"({type(y[0]).__name__}) but row {other} is a {category[other]} "
+        f"({type(y[other]).__name__}). Give every row as a sequence (list, tuple, 1D "
+        "array or string), or every row as a single label."
+    )
+
+
+def _from_array(y, pad_value, input_name):
+    if hasattr(y, "__array__") or hasattr(y, "iloc"):
+        arr = np.asarray(y)
+    else:
+        try:
+            y = list(y)
+        except TypeError:
+            raise TypeError(
+                f"{input_name} must be a list of sequences or an array, got "
+                f"{type(y).__name__}."
+            ) from None
+        return _from_list(y, input_name)
+    if arr.ndim == 0:
+        raise ValueError(f"{input_name} is a scalar; give one label sequence per sample.")
+    if arr.ndim > 2:
+        raise ValueError(
+            f"{input_name} has {arr.ndim} dimensions and shape {arr.shape}; expected a "
+            "list of sequences, a 1D array or a 2D padded array."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{input_name} is empty: found 0 samples.")
+    if arr.ndim == 1:
+        values = arr.tolist()
+        if all(isinstance(v, str) for v in values):
+            return [list(v) for v in values], LabelSequenceKind("strings", container="array")
+        if arr.dtype == object and any(_is_sequence(v) or isinstance(v, str) for v in values):
+            return _from_list(values, input_name)[0], LabelSequenceKind(
+                "sequences", container="array"
+            )
+        return [[v] for v in values], LabelSequenceKind(
+            "1d", container="array", dtype=arr.dtype
+        )
+    rows = arr.tolist()
+    is_pad = _pad_mask(arr, pad_value)
+    lengths = np.where(
+        (~is_pad).any(axis=1), arr.shape[1] - np.argmax((~is_pad)[:, ::-1], axis=1), 0
+    )
+    interior = is_pad & (np.arange(arr.shape[1]) < lengths[:, None])
+    if interior.any():
+        row, col = np.argwhere(interior)[0]
+        what = "NaN/None" if pad_value is None else f"the pad value {pad_value!r}"
+        raise ValueError(
+            f"{input_name} holds {what} at row {row}, position {col}, before the end of "
+            "the sequence; only trailing positions may be padding."
+        )
+    seqs = [row[:n] for row, n in zip(rows, lengths.tolist())]
+    return seqs, LabelSequenceKind(
+        "padded", container="array", dtype=arr.dtype, pad_value=pad_value, width=arr.shape[1]
+    )
+
+
+def _pad_mask(arr, pad_value):
+    if pad_value is None:
+        if arr.dtype.kind in "fc":
+            return np.isnan(arr)
+        if arr.dtype == object:
+            return np.vectorize(_is_missing, otypes=[bool])(arr)
+        return np.zeros(arr.shape, dtype=bool)
+    if isinstance(pad_value, float) and math.isnan(pad_value):
+        return np.isnan(arr) if arr.dtype.kind in "fc" else np.zeros(arr.shape, bool)
+    return np.asarray(arr == pad_value, dtype=bool).reshape(arr.shape)
+
+
+def _restore_padded(seqs, kind):
+    longest = max((len(s) for s in seqs), default=0)
+    width = max(kind.width, longest)
+    dtype = kind.dtype
+    pad = kind.pad_value
+    if pad is None:
+        if dtype.kind in "fc":
+            pad = np.nan
+        elif dtype == object:
+            pad = None
+        elif all(len(s) == width for s in seqs):
+            pad = 0  # never written
+        else:
+            dtype, pad = np.float64, np.nan
+    out = np.full((len(seqs), width), pad, dtype=dtype)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+    return out
+
+
+def _check_tokens(seqs, input_name):
+    kinds = {}
+    for i, seq in enumerate(seqs):
+        for j, token in enumerate(seq):
+            if _is_missing(token) or (isinstance(token, float) and math.isinf(token)):
+                raise ValueError(
+                    f"Row {i} of {input_name} holds the token {token!r} at position {j}; "
+                    "None, NaN and inf are not valid tokens."
+                )
+            kind = _token_type(token)
+            if kind is None:
+                raise TypeError(
+                    f"Row {i} of {input_name} holds an unhashable token of type "
+                    f"{type(token).__name__} at position {j}; tokens must be hashable."
+                )
+            if kind not in kinds:
+                kinds[kind] = (i, type(token).__name__)
+                if len(kinds) > 1:
+                    (_, (r0, t0)), (_, (r1, t1)) = list(kinds.items())[:2]
+                    raise TypeError(
+                        f"{input_name} mixes token types: {t0} (row {r0}) and {t1} "
+                        f"(row {r1}); use one type for every token, e.g. all str or "
+                        "all int."
+                    )
+
+
+def _token_type(token):
+    if isinstance(token, str):
+        return "str"
+    if isinstance(token, (bool, np.bool_)):
+        return "bool"
+    if isinstance(token, Integral):
+        return "int"
+    if isinstance(token, Real):
+        return "float"
+    try:
+        hash(token)
+    except TypeError:
+        return None
+    return type(token).__name__
+
+
+def _is_missing(value):
+    if value is None:
+        return True
+    try:
+        return isinstance(value, Real) and math.isnan(value)
+    except TypeError:
+        return False
+
+
+def _is_sequence(obj):
+    if isinstance(obj, str):
+        return False
+    if isinstance(obj, np.ndarray):
+        return obj.ndim == 1
+    return isinstance(obj, (list, tuple)) or (
+        hasattr(obj, "__len__") and hasattr(obj, "__getitem__") and not hasattr(obj, "keys")
+    )
+
+
+def _as_token_list(seq, row, input_name):
+    if isinstance(seq, np.ndarray) or hasattr(seq, "tolist"):
+        seq = np.asarray(seq)
+        if seq.ndim != 1:
+            raise ValueError(
+                f"Row {row} of {input_name} has shape {seq.shape}; each label sequence "
+                "must be 1D."
+            )
+        return seq.tolist()
+    return [t.item() if isinstance(t, np.generic) else t for t in seq]
+
+
+def _iter_sequences(sequences, name):
+    if isinstance(sequences, str):
+        raise TypeError(
+            f"{name} is a single string; pass a list of sequences, e.g. [{sequences!r}]."
+        )
+    try:
+        iterator = iter(sequences)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an iterable of sequences, got {type(sequences).__name__}."
+        ) from None
+    for seq in iterator:
+        if isinstance(seq, np.ndarray):
+            seq = seq.tolist()
+        yield seq
+
+
+def _deterministic_order(tokens):
+    try:
+        return sorted(tokens)
+    except TypeError:
+        return tokens
+
+
+def _to_numpy(values):
+    if hasattr(values, "detach"):
+        return values.detach().cpu().numpy()
+    return values
