@@ -1,0 +1,10 @@
+"""Neural sequence estimators (skorch + PyTorch).
+
+Every estimator wraps a skorch net built inside ``fit`` from explicit keyword
+parameters; ``architecture`` selects the encoder (``"rnn"``, ``"jordan"``,
+``"lstm"``, ``"gru"``, ``"cnn"``, ``"cnn-lstm"``, ``"transformer"``) so one grid
+search compares them. See ``sklseq/neural/_base.py`` for how a new estimator
+plugs in.
+"""
+
+__all__ = []

@@ -1,0 +1,471 @@
+"""Decoders for encoder-decoder models: recurrent with attention, or transformer.
+
+A decoder turns the encoder outputs (the *memory*, ``(B, T, memory_size)`` with a
+``(B, T)`` validity mask) and the embedded previous outputs into one feature
+vector per output step; the estimator's head maps features to token logits or to
+real values. Every decoder has the same three entry points:
+
+- ``init_state(memory, mask)``: a dict of tensors whose first dimension is the
+  batch, so a beam search can reorder it with ``index_select``;
+- ``step(prefix, state)``: features ``(B, output_size)`` of the next step given
+  the embedded prefix ``(B, t, input_size)``, the new state and the attention
+  weights ``(B, T)`` (None where the decoder cannot expose them);
+- ``forward(inputs, state)``: features ``(B, S, output_size)`` of all steps with
+  the given (teacher-forced) inputs.
+
+``parallel`` tells whether ``forward`` processes all steps at once
+(transformer) or runs ``step`` in a loop (recurrent).
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from ._attention import build_attention
+
+__all__ = ["RecurrentDecoder", "TransformerDecoder", "build_decoder"]
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RecurrentDecoder(nn.Module):
+    """Elman RNN / LSTM / GRU decoder with additive or dot-product attention.
+
+    At step ``t`` the cell reads ``[input_t, context_{t-1}]`` (input feeding), the
+    new top-layer state ``h_t`` attends over the memory to give ``context_t``, and
+    the step's features are ``tanh(W [h_t, context_t])``. The initial state is a
+    learnt map of the masked mean of the memory, so it never sees padding.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+    input_size : int
+        Size of one embedded input (previous token or value).
+    hidden_size : int
+    memory_size : int
+        Size of one encoder output.
+    num_layers : int, default=1
+    attention : {"additive", "dot", "none"}, default="additive"
+    dropout : float, default=0.0
+        Dropout on inputs, between layers and on the output features.
+    """
+
+    parallel = False
+
+    def __init__(
+        self,
+        cell,
+        input_size,
+        hidden_size,
+        memory_size,
+        *,
+        num_layers=1,
+        attention="additive",
+        dropout=0.0,
+    ):
+        super().__init__()
+        self.cell = cell
+        self.num_layers = num_layers
+        self.hidden_size = hidden_size
+        self.memory_size = memory_size
+        self.attention = build_attention(attention, hidden_size, memory_size)
+        context_size = memory_size if self.attention is not None else 0
+        self.rnn = _CELLS[cell](
+            input_size + context_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.bridge = nn.Linear(memory_size, num_layers * hidden_size)
+        self.combine = nn.Linear(hidden_size + context_size, hidden_size)
+        self.dropout = nn.Dropout(dropout)
+        self.output_size = hidden_size
+
+    def init_state(self, memory, mask):
+        valid = mask.unsqueeze(-1).to(memory.dtype)
+        pooled = (memory * valid).sum(1) / valid.sum(1).clamp(min=1.0)
+        batch = memory.shape[0]
+        h = torch.tanh(self.bridge(pooled)).view(batch, self.num_layers, self.hidden_size)
+        state = {"h": h, "memory": memory, "mask": mask}
+        if self.cell == "lstm":
+            state["c"] = torch.zeros_like(h)
+        if self.attention is not None:
+            state["keys"] = self.attention.project_keys(memory)
+            state["context"] = memory.new_zeros(batch, self.memory_size)
+        return state
+
+    def step(self, prefix, state):
+        x = self.dropout(prefix[:, -1])
+        if self.attention is not None:
+            x = torch.cat([x, state["context"]], dim=-1)
+        h = state["h"].transpose(0, 1).contiguous()
+        if self.cell == "lstm":
+            hidden = (h, state["c"].transpose(0, 1).contiguous())
+        else:
+            hidden = h
+        out, hidden = self.rnn(x.unsqueeze(1), hidden)
+        out = out.squeeze(1)
+        new_state = dict(state)
+        if self.cell == "lstm":
+            new_state["h"] = hidden[0].transpose(0, 1)
+            new_state["c"] = hidden[1].transpose(0, 1)
+        else:
+            new_state["h"] = hidden.transpose(0, 1)
+        weights = None
+        if self.attention is not None:
+            context, weights = self.attention(
+                out, state["keys"], state["memory"], state["mask"]
+            )
+            new_state["context"] = context
+            out = torch.cat([out, context], dim=-1)
+        features = self.dropout(torch.tanh(self.combine(out)))
+        return features, new_state, weights
+
+    def forward(self, inputs, state):
+        features = []
+        for t in range(inputs.shape[1]):
+            feat, state, _ = self.step(inputs[:, t : t + 1], state)
+            features.append(feat)
+        return torch.stack(features, dim=1)
+
+
+class TransformerDecoder(nn.Module):
+    """Transformer decoder: causal self-attention plus multi-head cross-attention.
+
+    Cross-attention is scaled dot-product attention over the memory (key padding
+    mask from the encoder); the attention weights are not exposed, so a coverage
+    penalty needs a recurrent decoder.
+
+    Parameters
+    ----------
+    input_size : int
+    hidden_size : int
+        Model size ``d_model``; must be divisible by ``num_heads``.
+    memory_size : int
+    num_layers : int, default=1
+    num_heads : int, default=4
+    dropout : float, default=0.0
+    max_length : int, default=512
+        Longest output the sinusoidal position table covers.
+    """
+
+    parallel = True
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        memory_size,
+        *,
+        num_layers=1,
+        num_heads=4,
+        dropout=0.0,
+        max_length=512,
+    ):
+        super().__init__()
+        self.input_proj = nn.Linear(input_size, hidden_size)
+        self.memory_proj = nn.Linear(memory_size, hidden_size)
+        layer = nn.TransformerDecoderLayer(
+            hidden_size,
+            num_heads,
+            dim_feedforward=4 * hidden_size,
+            dropout=dropout,
+            batch_first=True,
+        )
+        self.layers = nn.TransformerDecoder(layer, num_layers)
+        self.register_buffer(
+            "positions", _sinusoidal_table(max_length, hidden_size), persistent=False
+        )
+        self.output_size = hidden_size
+
+    def init_state(self, memory, mask):
+        return {"memory": self.memory_proj(memory), "mask": mask}
+
+    def step(self, prefix, state):
+        features = self.forward(prefix, state)[:, -1]
+        return features, state, None
+
+    def forward(self, inputs, state):
+        length = inputs.shape[1]
+        if length > self.positions.shape[0]:
+            raise ValueError(
+                f"Output of {length} steps is longer than the decoder's position "
+                f"table ({self.positions.shape[0]})."
+            )
+        x = self.input_proj(inputs) + self.positions[:length].to(inputs.dtype)
+        causal = torch.triu(
+            torch.ones(length, length, dtype=torch.bool, device=inputs.device), 1
+        )
+        return self.layers(
+            x,
+            state["memory"],
+            tgt_mask=causal,
+            memory_key_padding_mask=~state["mask"],
+        )
+
+
+def build_decoder(
+    architecture,
+    input_size,
+    memory_size,
+    *,
+    hidden_size,
+    num_layers=1,
+    attention="additive",
+    num_heads=4,
+    dropout=0.0,
+):
+    """Decoder for ``architecture`` in ``{"rnn", "lstm", "gru", "transformer"}``."""
+    if architecture in _CELLS:
+        return RecurrentDecoder(
+            architecture,
+            input_size,
+            hidden_size,
+            memory_size,
+            num_layers=num_layers,
+            attention=attention,
+            dropout=dropout,
+        )
+    if architecture == "transformer":
+        return TransformerDecoder(
+            input_size,
+            hidden_size,
+            memory_size,
+            num_layers=num_layers,
+            num_heads=num_heads,
+            dropout=dropout,
+        )
+    raise ValueError(
+        "decoder must be one of 'rnn', 'lstm', 'gru', 'transformer'; "
+        f"got {architecture!r}."
+    )
+
+
+def _sinusoidal_table(length, size):
+    position = torch.arange(length, dtype=torch.float32).unsqueeze(1)
+    rate = torch.exp(torch.arange(0, size, 2, dtype=torch.float32) * (-math.log(1e4) / size))
+    table = torch.zeros(length, size)
+    table[:, 0::2] = torch.sin(position * rate)
+    table[:, 1::2] = torch.cos(position * rate[: size // 2])
+    return table
+
+
+class EncoderDecoder(nn.Module):
+    """Encoder, decoder and output head, with batched scheduled sampling.
+
+    Outputs are either tokens (``n_outputs`` is the vocabulary size, the head
+    gives logits, the previous token is embedded) or real values (the head gives
+    ``n_outputs`` values per step, the previous values go through a linear map).
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        ``forward(x, lengths) -> (outputs (B, T, H), mask (B, T))`` with an
+        ``output_size`` attribute (see ``build_encoder``).
+    decoder : nn.Module
+        From :func:`build_decoder`, with ``memory_size == encoder.output_size``.
+    n_outputs : int
+        Vocabulary size (tokens) or values per step (real outputs).
+    embedding_dim : int
+        Size of one embedded decoder input.
+    tokens : bool
+        Token outputs (True) or real-valued outputs (False).
+    source_vocabulary_size : int or None, default=None
+        When given, the encoder input is integer tokens, embedded first.
+    bos_index, pad_index : int, default=None
+        Start and padding tokens (token outputs only).
+    """
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        n_outputs,
+        embedding_dim,
+        *,
+        tokens,
+        source_vocabulary_size=None,
+        source_pad_index=0,
+        bos_index=None,
+        pad_index=None,
+    ):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+        self.tokens = tokens
+        self.bos_index = bos_index
+        self.source_embedding = None
+        if source_vocabulary_size is not None:
+            self.source_embedding = nn.Embedding(
+                source_vocabulary_size, embedding_dim, padding_idx=source_pad_index
+            )
+        if tokens:
+            self.target_embedding = nn.Embedding(
+                n_outputs, embedding_dim, padding_idx=pad_index
+            )
+        else:
+            self.target_embedding = nn.Linear(n_outputs, embedding_dim)
+            self.start = nn.Parameter(torch.zeros(embedding_dim))
+        self.head = nn.Linear(decoder.output_size, n_outputs)
+        self.teacher_forcing_ratio = 1.0
+
+    def encode(self, x, lengths):
+        """Decoder state for a batch of input sequences."""
+        if self.source_embedding is not None:
+            x = self.source_embedding(x)
+        memory, mask = self.encoder(x, lengths)
+        return self.decoder.init_state(memory, mask)
+
+    def embed(self, outputs):
+        """Decoder inputs from previous outputs: token ids or values (B, S[, n])."""
+        if self.tokens:
+            return self.target_embedding(outputs)
+        return self.target_embedding(outputs.to(self.start.dtype))
+
+    def start_inputs(self, batch_size, like):
+        if self.tokens:
+            bos = torch.full((batch_size, 1), self.bos_index, device=like.device)
+            return self.target_embedding(bos)
+        return self.start.expand(batch_size, 1, -1)
+
+    def forward(self, x, lengths, y):
+        """Logits ``(B, S, V)`` or values ``(B, S, n)`` for targets ``y``.
+
+        ``y`` is ``(B, S)`` token ids or ``(B, S, n)`` values. In training mode
+        each step's input is the true previous output with probability
+        ``teacher_forcing_ratio`` and the model's own previous prediction
+        otherwise, drawn independently per sample and step.
+        """
+        state = self.encode(x, lengths)
+        batch, steps = y.shape[:2]
+        start = self.start_inputs(batch, x)
+        true_inputs = torch.cat([start, self.embed(y[:, :-1])], dim=1)
+        ratio = self.teacher_forcing_ratio
+        if not self.training or ratio >= 1.0:
+            return self.head(self.decoder(true_inputs, state))
+        keep = torch.rand(batch, steps, 1, device=start.device) < ratio
+        if self.decoder.parallel:
+            # Two passes (Mihaylova & Martins, 2019): the model's own predictions
+            # under teacher forcing replace the sampled positions.
+            with torch.no_grad():
+                first = self.head(self.decoder(true_inputs, state))
+            own = torch.cat([start, self.embed(self._as_input(first[:, :-1]))], dim=1)
+            return self.head(self.decoder(torch.where(keep, true_inputs, own), state))
+        outputs = []
+        inputs = true_inputs[:, :1]
+        for t in range(steps):
+            features, state, _ = self.decoder.step(inputs, state)
+            out = self.head(features)
+            outputs.append(out)
+            if t + 1 < steps:
+                own = self.embed(self._as_input(out.detach()))
+                inputs = torch.where(keep[:, t + 1], true_inputs[:, t + 1], own)
+                inputs = inputs.unsqueeze(1)
+        return torch.stack(outputs, dim=1)
+
+    def step(self, prefix, state):
+        """Next-step output for an embedded prefix ``(N, t, E)``.
+
+        Returns the head's output ``(N, n_outputs)``, the new state and the
+        attention weights (or None).
+        """
+        if not self.decoder.parallel:
+            prefix = prefix[:, -1:]
+        features, state, weights = self.decoder.step(prefix, state)
+        return self.head(features), state, weights
+
+    def _as_input(self, out):
+        return out.argmax(-1) if self.tokens else out
+
+
+class NextStepModel(nn.Module):
+    """Causal next-token model: embedding, RNN / LSTM / GRU or causal transformer, head.
+
+    Causal in time, so right padding never changes the outputs at valid steps and
+    no mask is needed. ``forward(tokens, state)`` returns logits ``(B, L, V)`` of
+    the token after each position and a state to continue from: the recurrent
+    hidden state, or the tokens so far for the transformer (which re-reads its
+    prefix).
+
+    Parameters
+    ----------
+    architecture : {"rnn", "lstm", "gru", "transformer"}
+    vocabulary_size : int
+    embedding_dim : int
+    hidden_size : int
+    num_layers : int, default=1
+    num_heads : int, default=4
+    dropout : float, default=0.0
+    pad_index : int, default=0
+    max_length : int, default=512
+        Longest sequence the transformer's position table covers.
+    """
+
+    def __init__(
+        self,
+        architecture,
+        vocabulary_size,
+        embedding_dim,
+        hidden_size,
+        *,
+        num_layers=1,
+        num_heads=4,
+        dropout=0.0,
+        pad_index=0,
+        max_length=512,
+    ):
+        super().__init__()
+        self.architecture = architecture
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=pad_index)
+        self.dropout = nn.Dropout(dropout)
+        if architecture in _CELLS:
+            self.rnn = _CELLS[architecture](
+                embedding_dim,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                dropout=dropout if num_layers > 1 else 0.0,
+            )
+        elif architecture == "transformer":
+            self.input_proj = nn.Linear(embedding_dim, hidden_size)
+            layer = nn.TransformerEncoderLayer(
+                hidden_size,
+                num_heads,
+                dim_feedforward=4 * hidden_size,
+                dropout=dropout,
+                batch_first=True,
+            )
+            self.layers = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+            self.register_buffer(
+                "positions", _sinusoidal_table(max_length, hidden_size), persistent=False
+            )
+        else:
+            raise ValueError(
+                "architecture must be one of 'rnn', 'lstm', 'gru', 'transformer'; "
+                f"got {architecture!r}."
+            )
+        self.head = nn.Linear(hidden_size, vocabulary_size)
+
+    def forward(self, tokens, state=None):
+        if self.architecture == "transformer":
+            if state is not None:
+                tokens = torch.cat([state, tokens], dim=1)
+            length = tokens.shape[1]
+            if length > self.positions.shape[0]:
+                raise ValueError(
+                    f"Sequence of {length} tokens is longer than the model's position "
+                    f"table ({self.positions.shape[0]})."
+                )
+            x = self.embedding(tokens)
+            x = self.input_proj(self.dropout(x)) + self.positions[:length].to(x.dtype)
+            causal = torch.triu(
+                torch.ones(length, length, dtype=torch.bool, device=tokens.device), 1
+            )
+            out = self.layers(x, mask=causal, is_causal=True)
+            if state is not None:
+                out = out[:, state.shape[1] :]
+            return self.head(self.dropout(out)), tokens
+        out, state = self.rnn(self.dropout(self.embedding(tokens)), state)
+        return self.head(self.dropout(out)), state
