@@ -1,0 +1,15 @@
+"""Sequence transformers (SPEC 3.1): row-wise, vectorised, for 2D, 3D and ragged panels.
+
+Every transformer derives from ``_base.SequenceTransformer``: the
+input goes through :func:`sklseq.utils.check_sequences` once, fixed-size
+outputs are 2D ``(n_samples, n_features_out)`` with names such as
+``"x0__lag_1"``, and sequence outputs are NaN right-padded panels.
+:func:`make_windows` (one long series to a panel) lives in
+:mod:`sklseq.forecasting` and is re-exported here.
+"""
+
+from ..forecasting._windows import make_windows
+
+__all__ = [
+    "make_windows",
+]

@@ -1,0 +1,243 @@
+"""What the sequence transformers share.
+
+:class:`SequenceTransformer` is the base of every transformer in
+:mod:`sklseq.preprocessing`. Its public ``fit`` / ``transform`` /
+``fit_transform`` validate the input once through
+:func:`sklseq.utils.check_sequences` and hand a padded array
+``X`` of shape ``(n_samples, n_timesteps, n_channels)`` (trailing NaN is
+padding) plus ``lengths`` to private hooks that subclasses implement:
+
+- ``_min_length()``: shortest sequence the parameters allow, and why
+  (e.g. ``(5, "window_size=5")``), checked for every row;
+- ``_fit(X, lengths)``: learn fitted attributes (most transformers are
+  stateless apart from the input shape);
+- ``_transform(X, lengths)``: the output, a 2D array
+  ``(n_samples, n_features_out)`` or a 3D sequence panel
+  ``(n_samples, n_steps_out, n_features_out)``;
+- ``_feature_names_out(channels)``: names of the output's last axis, built
+  from the channel names (see :func:`channel_names`).
+
+Output conventions: a 2D output honours ``set_output(transform="pandas")``
+(index taken from a DataFrame input); a 3D output is a sequence panel with
+NaN right-padding, as the data contract defines, and stays an ndarray (pandas
+has no 3D container). ``get_feature_names_out`` names the last axis of the
+output in both cases.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._set_output import _wrap_data_with_container
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from ..utils import check_sequences
+
+__all__ = [
+    "SequenceTransformer",
+    "channel_names",
+    "check_lags",
+    "row_chunks",
+    "squeeze_univariate",
+]
+
+
+def channel_names(n_channels):
+    """Names of the channels of a panel: ``"x0"``, ``"x1"``, ...
+
+    A 2D panel (or DataFrame) has its time steps as columns, so its column
+    names describe time steps, not channels; its one channel is ``"x0"``.
+
+    Examples
+    --------
+    >>> channel_names(2)
+    ['x0', 'x1']
+    """
+    return [f"x{c}" for c in range(n_channels)]
+
+
+def squeeze_univariate(X):
+    """Drop the channel axis of a ``(n, T, 1)`` sequence output, keep it otherwise.
+
+    Sequence outputs follow :func:`sklseq.forecasting.make_windows`: 2D for one
+    channel, 3D for several.
+    """
+    return X[:, :, 0] if X.shape[2] == 1 else X
+
+
+def check_lags(lags, name="lags"):
+    """Validate lags given as an int ``k`` (lags ``0..k-1``) or a list of non-negative ints.
+
+    Returns
+    -------
+    lags : ndarray of shape (n_lags,), dtype intp, in the order given.
+    """
+    if isinstance(lags, Integral) and not isinstance(lags, bool):
+        if lags < 1:
+            raise ValueError(f"{name} must be a positive integer or a list of lags; got {lags!r}.")
+        return np.arange(lags, dtype=np.intp)
+    values = np.asarray(lags)
+    if values.ndim != 1 or values.size == 0 or values.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must be a positive integer or a non-empty list of integers; got {lags!r}."
+        )
+    if (values < 0).any():
+        raise ValueError(f"{name} must be non-negative (0 is the last value); got {lags!r}.")
+    if len(np.unique(values)) != len(values):
+        raise ValueError(f"{name} has repeated values: {lags!r}.")
+    return values.astype(np.intp)
+
+
+def row_chunks(n_samples, temp_bytes_per_row, out_nbytes, min_budget=1 << 16):
+    """Row slices whose temporaries stay within half of the output's size.
+
+    Transformers whose computation needs temporaries larger than their output
+    (an FFT's complex spectrum, a zero-filled copy of a padded input) work on
+    rows in chunks, so peak memory stays below twice the output.
+
+    Parameters
+    ----------
+    n_samples : int
+    temp_bytes_per_row : int
+        Bytes of temporaries one row needs.
+    out_nbytes : int
+        Size of the whole output.
+    min_budget : int, default=65536
+        Smallest temporary budget, so tiny outputs are not processed row by row.
+
+    Yields
+    ------
+    rows : slice
+
+    Examples
+    --------
+    >>> list(row_chunks(5, temp_bytes_per_row=100, out_nbytes=400, min_budget=0))
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    budget = max(out_nbytes // 2, min_budget)
+    step = max(1, int(budget // max(temp_bytes_per_row, 1)))
+    for start in range(0, n_samples, step):
+        yield slice(start, min(start + step, n_samples))
+
+
+class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Base class of the sequence transformers; not for direct use.
+
+    Subclasses set ``_parameter_constraints`` and implement the hooks
+    described in the module docstring; they do not override ``fit``,
+    ``transform`` or ``fit_transform``. Parameters are validated at fit.
+    """
+
+    _parameter_constraints: dict = {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the input and learn its shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_channels), or list of sequences
+            The panel (see :func:`sklseq.utils.check_sequences`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        X3, lengths = self._validate(X, reset=True)
+        self._fit(X3, lengths)
+        return self
+
+    def transform(self, X):
+        """Transform each sequence on its own.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_channels), or list of sequences
+            The panel, with the channels seen at fit.
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_samples, n_features_out) or (n_samples, n_steps_out, n_features_out)
+            See the class docstring. A 2D output is a DataFrame under
+            ``set_output(transform="pandas")``.
+        """
+        check_is_fitted(self)
+        X3, lengths = self._validate(X, reset=False)
+        return self._wrap(self._transform(X3, lengths), X)
+
+    def fit_transform(self, X, y=None):
+        """Fit, then transform, validating the input once.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        Xt : ndarray or DataFrame
+        """
+        self._validate_params()
+        X3, lengths = self._validate(X, reset=True)
+        self._fit(X3, lengths)
+        return self._wrap(self._transform(X3, lengths), X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output's last axis.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Checked against ``feature_names_in_`` / ``n_features_in_`` (the
+            time steps of a 2D input) as sklearn does; channel names are
+            ``"x0"``, ``"x1"``, ... (see :func:`channel_names`).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features, generate_names=False)
+        names = self._feature_names_out(channel_names(self.n_channels_in_))
+        return np.asarray(names, dtype=object)
+
+    # Hooks for subclasses.
+
+    def _min_length(self):
+        return 1, "this transformer"
+
+    def _fit(self, X, lengths):
+        pass
+
+    def _transform(self, X, lengths):
+        raise NotImplementedError
+
+    def _feature_names_out(self, channels):
+        raise NotImplementedError
+
+    # Plumbing.
+
+    def _validate(self, X, reset):
+        min_length, reason = self._min_length()
+        return check_sequences(
+            X, estimator=self, reset=reset, min_length=min_length, length_reason=reason
+        )
+
+    def _wrap(self, Xt, X):
+        if Xt.ndim != 2:
+            return Xt
+        return _wrap_data_with_container("transform", Xt, X, self)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+# set_output is offered (it needs "transform" here) while the base wraps 2D
+# outputs itself: sklearn's automatic wrapping would fail on 3D outputs.
+SequenceTransformer._sklearn_auto_wrap_output_keys = {"transform"}
