@@ -12,13 +12,17 @@ from ._baselines import (
     MovingAverageRegressor,
     SeasonalNaiveRegressor,
 )
+from ._smoothing import ExponentialSmoothingRegressor
 from ._structural import StructuralRegressor
+from ._var import VARRegressor
 
 __all__ = [
     "ARIMARegressor",
+    "ExponentialSmoothingRegressor",
     "LastValueRegressor",
     "LinearTrendRegressor",
     "MovingAverageRegressor",
     "SeasonalNaiveRegressor",
     "StructuralRegressor",
+    "VARRegressor",
 ]

@@ -252,7 +252,7 @@ class LinearStateSpace:
         self.predicted_state_cov = result.predicted_state_cov
         self.loglikelihood_burn = ssm.loglikelihood_burn
 
-    def filter(self, Y, lengths):
+    def filter(self, Y, lengths, first_state=None):
         """Innovations of each row and the predicted state after its last step.
 
         Parameters
@@ -260,6 +260,9 @@ class LinearStateSpace:
         Y : ndarray of shape (n_samples, n_timesteps)
             NaN after each row's length.
         lengths : ndarray of shape (n_samples,)
+        first_state : ndarray of shape (n_samples, k_states), default=None
+            Predicted state before each row's first step; ``None``: the model's
+            own initialisation, the same for every row.
 
         Returns
         -------
@@ -267,7 +270,10 @@ class LinearStateSpace:
         state : ndarray of shape (n_samples, k_states)
         """
         n_samples, n_timesteps = Y.shape
-        state = np.tile(self.first_state, (n_samples, 1))
+        if first_state is None:
+            state = np.tile(self.first_state, (n_samples, 1))
+        else:
+            state = np.array(first_state, dtype=np.float64)
         innovations = np.full(Y.shape, np.nan)
         for t in range(n_timesteps):
             active = t < lengths
@@ -326,7 +332,9 @@ def _time_varying(values, n_timesteps):
     return np.broadcast_to(values, (values.shape[0], n_timesteps))
 
 
-def fit_jointly(spec, model, endog, lengths, maxiter, exog=None, exog_slice=None):
+def fit_jointly(
+    spec, model, endog, lengths, maxiter, exog=None, exog_slice=None, engine=LinearStateSpace
+):
     """Parameters maximising the summed exact log-likelihood of independent rows.
 
     Parameters
@@ -344,6 +352,9 @@ def fit_jointly(spec, model, endog, lengths, maxiter, exog=None, exog_slice=None
     exog : ndarray of shape (n_samples, n_timesteps, n_exog), default=None
         Regressors whose coefficients are ``params[exog_slice]`` (regression
         with state-space errors, as in SARIMAX).
+    exog_slice : slice, default=None
+    engine : callable, default=LinearStateSpace
+        ``engine(model, params)`` gives an object with ``loglike(Y, lengths)``.
 
     Returns
     -------
@@ -359,7 +370,7 @@ def fit_jointly(spec, model, endog, lengths, maxiter, exog=None, exog_slice=None
     def negative_loglike(unconstrained):
         params = spec.transform_params(unconstrained)
         residual = endog if exog is None else endog - exog @ params[exog_slice]
-        value = -LinearStateSpace(model, params[keep]).loglike(residual, lengths) / n_obs
+        value = -engine(model, params[keep]).loglike(residual, lengths) / n_obs
         return value if np.isfinite(value) else 1e10
 
     start = spec.untransform_params(spec.start_params)
