@@ -9,7 +9,10 @@ outputs are 2D ``(n_samples, n_features_out)`` with names such as
 """
 
 from ..forecasting._windows import make_windows
+from ._difference import Differencer, inverse_difference
 
 __all__ = [
+    "Differencer",
+    "inverse_difference",
     "make_windows",
 ]
