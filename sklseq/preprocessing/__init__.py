@@ -10,9 +10,11 @@ outputs are 2D ``(n_samples, n_features_out)`` with names such as
 
 from ..forecasting._windows import make_windows
 from ._difference import Differencer, inverse_difference
+from ._lags import LagFeatures
 
 __all__ = [
     "Differencer",
+    "LagFeatures",
     "inverse_difference",
     "make_windows",
 ]

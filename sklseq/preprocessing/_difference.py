@@ -1,10 +1,11 @@
 """Regular and seasonal differencing with an exact, row-wise inverse.
 
 Differencing is a chain of operators ``(1 - B^L)`` (``B`` the backshift): ``L = 1``
-``order`` times, then ``L = seasonal_lag`` ``seasonal_order`` times. Each step
-keeps its first ``L`` inputs in place, so the output has the input's length and
-holds everything needed to undo it; undoing one step is a cumulative sum over
-the steps ``L`` apart, so both directions are vectorised.
+``order`` times, then ``L = seasonal_lag`` ``seasonal_order`` times. Each
+operator starts after the head the earlier ones kept and keeps its own first
+``L`` inputs, so the output has the input's length and holds everything needed
+to undo it; undoing one operator is a cumulative sum over the steps ``L``
+apart, so both directions are vectorised.
 """
 
 from numbers import Integral
@@ -26,10 +27,12 @@ class Differencer(SequenceTransformer):
     ``s = seasonal_lag``) to each sequence. The output has the same length as
     the input: its first ``n_initial_ = order + s * seasonal_order`` steps
     hold what is needed to undo the differencing, the rest are the
-    differences. For ``order=1`` the head is the first value; for
-    ``order=2`` it is ``x[0], x[1] - x[0]``; each operator ``(1 - B^L)`` keeps
-    its first ``L`` inputs. So :meth:`inverse_transform` restores every row
-    from that row alone (no state about specific rows is kept at fit), and the
+    differences. The head is the series differenced as far as each step
+    allows: for ``order=2`` it is ``x[0], x[1] - x[0]``, then come second
+    differences; for ``order=1, seasonal_lag=4`` it is ``x[0]`` and the first
+    differences at steps 1..4, then seasonal differences of first
+    differences. So :meth:`inverse_transform` restores every row from that
+    row alone (no state about specific rows is kept at fit), and the
     differences proper are ``Xt[:, n_initial_:]``.
 
     Parameters
@@ -113,23 +116,22 @@ class Differencer(SequenceTransformer):
                 f"{self.n_channels_in_} channel(s)."
             )
         out = Xt.copy()
-        for lag in reversed(self._lags()):
-            _cumsum_every(out, lag)
+        for lag, start in reversed(_lags_and_starts(self._lags())):
+            _cumsum_every(out[:, start:], lag)
         return squeeze_univariate(out)
 
     def _fit(self, X, lengths):
         self.n_initial_ = int(sum(self._lags()))
 
     def _transform(self, X, lengths):
-        lags = self._lags()
         out = np.empty_like(X)
-        if not lags:
+        source = X
+        for lag, start in _lags_and_starts(self._lags()):
+            out[:, :start] = source[:, :start]
+            _difference_into(out[:, start:], source[:, start:], lag)
+            source = out
+        if source is X:
             out[...] = X
-            return squeeze_univariate(out)
-        first, *rest = lags
-        _difference_into(out, X, first)
-        for lag in rest:
-            _difference_into(out, out, lag)
         return squeeze_univariate(out)
 
     def _feature_names_out(self, channels):
@@ -174,7 +176,7 @@ def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_o
     --------
     >>> inverse_difference([1.0, 1.0], [10.0, 12.0])
     array([13., 14.])
-    >>> inverse_difference([0.0, 0.0], [1.0, 4.0, 9.0], order=2)
+    >>> inverse_difference([2.0, 2.0], [1.0, 4.0, 9.0], order=2)
     array([16., 25.])
     >>> inverse_difference([0.0, 0.0, 0.0], [5.0, 7.0, 6.0], order=0, seasonal_lag=2)
     array([7., 6., 7.])
@@ -212,6 +214,12 @@ def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_o
         _cumsum_every(joined, lag)
         out = joined[:, lag:, 0]
     return out[0] if np.ndim(diffs) == 1 else out
+
+
+def _lags_and_starts(lags):
+    """Each operator's lag and the step it starts at (after the earlier operators' heads)."""
+    starts = np.concatenate([[0], np.cumsum(lags)[:-1]]).astype(int) if lags else []
+    return list(zip(lags, starts))
 
 
 def _difference_into(out, X, lag):
