@@ -11,10 +11,15 @@ outputs are 2D ``(n_samples, n_features_out)`` with names such as
 from ..forecasting._windows import make_windows
 from ._difference import Differencer, inverse_difference
 from ._lags import LagFeatures
+from ._window import SlidingWindow, frame_sequences
+from ._rolling import RollingStatistics
 
 __all__ = [
     "Differencer",
     "LagFeatures",
+    "SlidingWindow",
+    "frame_sequences",
+    "RollingStatistics",
     "inverse_difference",
     "make_windows",
 ]
