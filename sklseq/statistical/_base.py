@@ -40,6 +40,8 @@ _BENIGN_WARNINGS = (
     "Too few observations to estimate starting parameters",
     "No frequency information",
     "An unsupported index was provided",
+    # The optimiser trying extreme values inside a logistic parameter transform.
+    "overflow encountered in exp",
 )
 
 

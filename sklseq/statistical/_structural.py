@@ -121,7 +121,8 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
             )
         self.horizon_, y2d = self._check_target(y, X, lengths)
         endog, lengths = append_continuation(X, lengths, y2d)
-        what = f"{self._describe()} on rows 0..{len(endog) - 1}"
+        rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
+        what = f"{self._describe()} on {rows}"
         observed = np.arange(endog.shape[1]) < lengths[:, None]
         with statsmodels_guard(what):
             spec = self._model(endog[observed])

@@ -35,7 +35,7 @@ UNIVARIATE_CASES = {
     "airline": (_airline, (0, 1, 1), (0, 1, 1, 12), "n", 12),
     "airline-drift": (_airline, (1, 1, 0), (0, 1, 0, 12), "c", 24),
     "lynx": (_lynx, (2, 0, 0), (0, 0, 0, 0), "c", 10),
-    "lynx-arma-trend": (_lynx, (2, 0, 1), (0, 0, 0, 0), "ct", 5),
+    "lynx-arma-trend": (_lynx, (1, 0, 1), (0, 0, 0, 0), "ct", 5),
     "uschange": (lambda: _uschange()[0], (1, 0, 2), (0, 0, 0, 0), "c", 8),
 }
 
