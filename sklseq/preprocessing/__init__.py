@@ -10,12 +10,14 @@ outputs are 2D ``(n_samples, n_features_out)`` with names such as
 
 from ..forecasting._windows import make_windows
 from ._difference import Differencer, inverse_difference
+from ._fft import FFTFeatures
 from ._lags import LagFeatures
 from ._window import SlidingWindow, frame_sequences
 from ._rolling import RollingStatistics
 
 __all__ = [
     "Differencer",
+    "FFTFeatures",
     "LagFeatures",
     "SlidingWindow",
     "frame_sequences",
