@@ -7,4 +7,12 @@ search compares them. See ``sklseq/neural/_base.py`` for how a new estimator
 plugs in.
 """
 
-__all__ = []
+from ._classifier import SequenceClassifier
+from ._regressor import SequenceRegressor
+from ._tagger import SequenceTagger
+
+__all__ = [
+    "SequenceClassifier",
+    "SequenceRegressor",
+    "SequenceTagger",
+]

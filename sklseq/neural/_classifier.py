@@ -1,0 +1,210 @@
+"""SequenceClassifier: one label per sequence (many-to-one)."""
+
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+from torch import nn
+
+from ._base import BaseSequenceNetwork, fill_docstring
+
+__all__ = ["SequenceClassifier"]
+
+
+@fill_docstring
+class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
+    """Neural classifier of whole sequences (many-to-one).
+
+    The encoder reads each sequence up to its own length (packed sequences or
+    masks, so padding never changes a prediction); its last valid step and its
+    mean over valid steps feed a linear layer trained with cross-entropy.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    class_weight_ : ndarray of shape (n_classes,) or None
+        Loss weight of each class.
+%(common_attributes)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklseq.neural import SequenceClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 12))
+    >>> y = np.where(X[:, -3:].mean(axis=1) > 0, "up", "down")
+    >>> clf = SequenceClassifier("gru", hidden_size=8, max_epochs=5, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    >>> clf.predict_proba([rng.normal(size=7), rng.normal(size=30)]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSequenceNetwork._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        architecture="lstm",
+        *,
+        hidden_size=64,
+        num_layers=None,
+        bidirectional=False,
+        dropout=0.0,
+        layer_norm=False,
+        kernel_size=3,
+        dilation=2,
+        num_heads=4,
+        causal=False,
+        embedding_dim=None,
+        optimizer="adam",
+        lr=0.003,
+        weight_decay=0.0,
+        batch_size=32,
+        max_epochs=100,
+        gradient_clip=1.0,
+        lr_schedule="constant",
+        warmup_epochs=0,
+        validation_fraction=None,
+        n_iter_no_change=10,
+        tol=0.0001,
+        noise_std=0.0,
+        time_warp=0.0,
+        verbose=0,
+        device="cpu",
+        random_state=None,
+        warm_start=False,
+        checkpoint_path=None,
+        resume=False,
+        class_weight=None,
+    ):
+        super().__init__(
+            architecture,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            layer_norm=layer_norm,
+            kernel_size=kernel_size,
+            dilation=dilation,
+            num_heads=num_heads,
+            causal=causal,
+            embedding_dim=embedding_dim,
+            optimizer=optimizer,
+            lr=lr,
+            weight_decay=weight_decay,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            gradient_clip=gradient_clip,
+            lr_schedule=lr_schedule,
+            warmup_epochs=warmup_epochs,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            noise_std=noise_std,
+            time_warp=time_warp,
+            verbose=verbose,
+            device=device,
+            random_state=random_state,
+            warm_start=warm_start,
+            checkpoint_path=checkpoint_path,
+            resume=resume,
+        )
+        self.class_weight = class_weight
+
+    def fit(self, X, y):
+        """Train on sequences ``X`` with one label each.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, \
+n_channels), or list of sequences
+            NaN right-padding and lists of different lengths are variable-length input.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : SequenceClassifier
+        """
+        return self._fit(X, y)
+
+    def predict(self, X):
+        """Most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities of each sequence (columns follow ``classes_``).
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        logits, _ = self._predict_outputs(X)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def _prepare_targets(self, y, lengths, *, reset):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
+            encoder.classes_, self.classes_
+        ):
+            raise ValueError(
+                f"warm_start=True needs the classes of the previous fit {self.classes_!r}, "
+                f"got {encoder.classes_!r}."
+            )
+        self.classes_ = encoder.classes_
+        self.class_weight_ = self._compute_class_weights(y)
+        return encoder.transform(y).astype(np.int64)
+
+    def _compute_class_weights(self, y):
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names classes not in y: {sorted(map(str, unknown))}."
+                )
+            if not all(isinstance(w, Real) for w in self.class_weight.values()):
+                raise ValueError("class_weight values must be numbers.")
+        return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+
+    def _output_size(self):
+        return len(self.classes_)
+
+    def _build_criterion(self):
+        weight = None
+        if self.class_weight_ is not None:
+            weight = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+        return nn.CrossEntropyLoss(weight=weight)
