@@ -1,0 +1,72 @@
+"""Invariants every transformer of this family keeps (SPEC section 2)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_array_equal
+
+from sklseq.preprocessing import Differencer, FFTFeatures, LagFeatures, SlidingWindow
+from sklseq.utils import pad_sequences
+
+TRANSFORMERS = [
+    SlidingWindow(window_size=3, stride=2),
+    SlidingWindow(window_size=3, flatten=False),
+    LagFeatures(lags=[0, 2]),
+    LagFeatures(lags=3, per_step=True),
+    Differencer(order=1, seasonal_lag=2),
+    FFTFeatures(features=["magnitude", "phase", "dominant"], n_coefs=3),
+    FFTFeatures(window_size=4, stride=2, features="power"),
+]
+ROWS = [np.random.default_rng(0).normal(size=(n, 2)) for n in (12, 7, 4, 9)]
+
+
+def _ids(transformer):
+    return repr(transformer)
+
+
+def _pad_steps(out, n_steps):
+    if out.ndim == 2 and out.shape[1] == n_steps:
+        return out
+    pad = [(0, 0)] * out.ndim
+    pad[1] = (0, n_steps - out.shape[1])
+    return np.pad(out, pad, constant_values=np.nan)
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_ids)
+def test_rows_do_not_depend_on_each_other_or_on_padding(transformer):
+    full = transformer.fit(ROWS).transform(ROWS)
+    padded, _ = pad_sequences(ROWS)
+    # One NaN-padded row on its own, and a shorter ragged batch of two rows.
+    assert_array_equal(transformer.transform(padded[[2]])[0], full[2])
+    pair = transformer.transform([ROWS[1], ROWS[2]])
+    if full.ndim == 3 or isinstance(transformer, Differencer):
+        pair = _pad_steps(pair, full.shape[1])
+    assert_array_equal(pair, full[[1, 2]])
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_ids)
+def test_output_names_describe_the_last_axis(transformer):
+    out = transformer.fit_transform(ROWS)
+    assert len(transformer.get_feature_names_out()) == out.shape[-1]
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_ids)
+def test_univariate_dataframe_gives_the_same_values(transformer):
+    X = np.random.default_rng(1).normal(size=(3, 10))
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(10)])
+    assert_array_equal(transformer.fit_transform(frame), transformer.fit_transform(X))
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_ids)
+def test_interior_nan_is_an_error_naming_row_and_step(transformer):
+    X = np.ones((3, 10))
+    X[2, 4] = np.nan
+    with pytest.raises(ValueError, match="row 2, time step 4"):
+        transformer.fit(X)
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS, ids=_ids)
+def test_channels_must_match_fit(transformer):
+    transformer.fit(np.ones((2, 10, 2)))
+    with pytest.raises(ValueError, match="3 channel"):
+        transformer.transform(np.ones((2, 10, 3)))
