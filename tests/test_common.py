@@ -15,7 +15,9 @@ from sklearn.utils.estimator_checks import (
 from sklseq.utils import all_estimators
 
 # Shorter training for the checks only, by class name.
-CHECK_PARAMS = {}
+CHECK_PARAMS = {
+    "CTCTranscriber": {"hidden_size": 8, "max_epochs": 2},
+}
 
 
 def _instances():

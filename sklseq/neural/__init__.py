@@ -8,10 +8,12 @@ plugs in.
 """
 
 from ._classifier import SequenceClassifier
+from ._ctc import CTCTranscriber
 from ._regressor import SequenceRegressor
 from ._tagger import SequenceTagger
 
 __all__ = [
+    "CTCTranscriber",
     "SequenceClassifier",
     "SequenceRegressor",
     "SequenceTagger",
