@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences
-from ._base import SequenceTransformer, squeeze_univariate
+from ._base import SequenceTransformer, row_chunks, squeeze_univariate
 
 __all__ = ["Differencer", "inverse_difference"]
 
@@ -125,13 +125,18 @@ class Differencer(SequenceTransformer):
 
     def _transform(self, X, lengths):
         out = np.empty_like(X)
-        source = X
-        for lag, start in _lags_and_starts(self._lags()):
-            out[:, :start] = source[:, :start]
-            _difference_into(out[:, start:], source[:, start:], lag)
-            source = out
-        if source is X:
+        operators = _lags_and_starts(self._lags())
+        if not operators:
             out[...] = X
+            return squeeze_univariate(out)
+        # In-place differencing buffers one operand: chunks of rows bound that buffer.
+        temp_per_row = X.shape[1] * X.shape[2] * X.itemsize
+        for rows in row_chunks(X.shape[0], temp_per_row, out.nbytes):
+            source = X[rows]
+            for lag, start in operators:
+                out[rows, :start] = source[:, :start]
+                _difference_into(out[rows, start:], source[:, start:], lag)
+                source = out[rows]
         return squeeze_univariate(out)
 
     def _feature_names_out(self, channels):

@@ -189,9 +189,12 @@ class FFTFeatures(SequenceTransformer):
         start = 0
         for kind in self.features_:
             if kind == "dominant":
-                power = np.abs(spectrum[..., 1:]) ** 2
-                order = np.argsort(-power, axis=-1, kind="stable")[..., : self.n_dominant]
-                out[..., start : start + self.n_dominant] = self.frequencies_[order + 1]
+                power = spectrum.real[..., 1:] ** 2 + spectrum.imag[..., 1:] ** 2
+                for rank in range(self.n_dominant):
+                    # argmax takes the first maximum: ties go to the lower frequency.
+                    best = np.argmax(power, axis=-1)[..., None]
+                    out[..., start + rank] = self.frequencies_[best[..., 0] + 1]
+                    np.put_along_axis(power, best, -np.inf, axis=-1)
                 start += self.n_dominant
                 continue
             coefs = spectrum[..., :n_coefs]

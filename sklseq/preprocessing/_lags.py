@@ -3,7 +3,6 @@
 from numbers import Integral
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils._param_validation import Interval
 
 from ._base import SequenceTransformer, check_lags
@@ -89,23 +88,30 @@ class LagFeatures(SequenceTransformer):
     def _transform(self, X, lengths):
         if self.per_step:
             return self._transform_per_step(X, lengths)
-        n_samples, _, n_channels = X.shape
-        # One gather straight into (n_samples, n_channels, n_lags): no temporaries.
-        steps = lengths[:, None, None] - 1 - self.lags_[None, None, :]
-        rows = np.arange(n_samples)[:, None, None]
-        channels = np.arange(n_channels)[None, :, None]
-        return X[rows, steps, channels].reshape(n_samples, -1)
+        n_samples, n_timesteps, n_channels = X.shape
+        out = np.empty((n_samples, n_channels, len(self.lags_)), dtype=X.dtype)
+        full_length = bool((lengths == n_timesteps).all())
+        rows = None if full_length else np.arange(n_samples)
+        # One pass per lag writes straight into the output: no temporaries.
+        for i, lag in enumerate(self.lags_):
+            if full_length:
+                out[:, :, i] = X[:, n_timesteps - 1 - lag]
+            else:
+                out[:, :, i] = X[rows, lengths - 1 - lag]
+        return out.reshape(n_samples, -1)
 
     def _transform_per_step(self, X, lengths):
         n_samples, n_timesteps, n_channels = X.shape
         max_lag = int(self.lags_.max())
-        # windows[i, j, c, k] = X[i, j + k, c]; lag l sits at k = max_lag - l.
-        windows = sliding_window_view(X, max_lag + 1, axis=1)
-        out = windows[..., max_lag - self.lags_].reshape(n_samples, n_timesteps - max_lag, -1)
-        padding = np.arange(n_timesteps - max_lag)[None, :] >= (lengths - max_lag)[:, None]
+        n_steps = n_timesteps - max_lag
+        out = np.empty((n_samples, n_steps, n_channels, len(self.lags_)), dtype=X.dtype)
+        # Output step j is input step j + max_lag; lag l reads input step j + max_lag - l.
+        for i, lag in enumerate(self.lags_):
+            out[:, :, :, i] = X[:, max_lag - lag : n_timesteps - lag]
+        padding = np.arange(n_steps)[None, :] >= (lengths - max_lag)[:, None]
         if padding.any():
             out[padding] = np.nan
-        return out
+        return out.reshape(n_samples, n_steps, -1)
 
     def _feature_names_out(self, channels):
         return [f"{channel}__lag_{lag}" for channel in channels for lag in self.lags_]
