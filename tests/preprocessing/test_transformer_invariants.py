@@ -70,3 +70,20 @@ def test_channels_must_match_fit(transformer):
     transformer.fit(np.ones((2, 10, 2)))
     with pytest.raises(ValueError, match="3 channel"):
         transformer.transform(np.ones((2, 10, 3)))
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[1.0, np.inf, 2.0, 3.0, 4.0]]), "infinity"),
+        (np.ones((2, 5, 1, 1)), "4 dimensions"),
+        ([["a", "b", "c", "d", "e"]], "could not convert string"),
+        (np.ones((0, 5)), "0 sample"),
+        ([np.ones(5), np.ones((5, 2))], r"X\[1\] has 2 channels"),
+    ],
+    ids=["inf", "4d", "strings", "empty", "mixed-channels"],
+)
+@pytest.mark.parametrize("transformer", TRANSFORMERS[::2], ids=_ids)
+def test_bad_input_is_a_clear_error(transformer, X, match):
+    with pytest.raises(ValueError, match=match):
+        transformer.fit(X)
