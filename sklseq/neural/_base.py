@@ -273,6 +273,8 @@ class BaseSequenceNetwork(BaseEstimator):
             net = self._make_net(device, n_train)
             net.initialize()
             start_epoch = self._restore_state(net, previous)
+            if start_epoch:
+                _offset_schedule(net, start_epoch * math.ceil(n_train / self.batch_size))
             net.partial_fit(dataset, None, epochs=max(self.max_epochs - start_epoch, 0))
         net.module_.eval()
         self.net_ = net
@@ -346,6 +348,7 @@ class BaseSequenceNetwork(BaseEstimator):
                                f"checkpoint_path={self.checkpoint_path!r}")
             net.optimizer_.load_state_dict(state["optimizer"])
             net.history = History(state["history"])
+            torch.set_rng_state(state["rng_state"])
             return len(net.history)
         if previous is not None:
             _load_module_state(net.module_, previous.state_dict(), "the previous fit "
@@ -637,8 +640,10 @@ class _WarmupDecay:
         self.warmup_steps = warmup_steps
         self.total_steps = max(total_steps, 1)
         self.decay = decay
+        self.offset = 0  # steps already done before a resumed fit
 
     def __call__(self, step):
+        step += self.offset
         if step < self.warmup_steps:
             return (step + 1) / self.warmup_steps
         span = max(self.total_steps - self.warmup_steps, 1)
@@ -670,7 +675,11 @@ class _FiniteLoss(Callback):
 
 
 class _EpochCheckpoint(Callback):
-    """Write weights, optimiser state and history at the end of every epoch."""
+    """Write weights, optimiser state, history and the torch RNG state after every epoch.
+
+    With the RNG state, a resumed fit shuffles and drops out exactly as an
+    uninterrupted one would.
+    """
 
     def __init__(self, estimator):
         self.path = estimator.checkpoint_path
@@ -681,6 +690,7 @@ class _EpochCheckpoint(Callback):
                 "state_dict": net.module_.state_dict(),
                 "optimizer": net.optimizer_.state_dict(),
                 "history": _plain_history(net.history),
+                "rng_state": torch.get_rng_state(),
             },
             self.path,
         )
@@ -688,6 +698,12 @@ class _EpochCheckpoint(Callback):
 
 def _silent(*args, **kwargs):
     pass
+
+
+def _offset_schedule(net, steps_done):
+    for name, callback in net.callbacks_:
+        if name == "lr_schedule":
+            callback.lr_lambda.offset = steps_done
 
 
 # -------------------------------------------------------------------- helpers

@@ -154,7 +154,8 @@ n_channels), or list of sequences
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_proba(self, X):
         """Class probabilities of each sequence (columns follow ``classes_``).
