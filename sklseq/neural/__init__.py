@@ -9,12 +9,17 @@ plugs in.
 
 from ._classifier import SequenceClassifier
 from ._ctc import CTCTranscriber
+from ._generator import SequenceGenerator
 from ._regressor import SequenceRegressor
+from ._seq2seq import Seq2SeqRegressor, Seq2SeqTranslator
 from ._tagger import SequenceTagger
 
 __all__ = [
     "CTCTranscriber",
+    "Seq2SeqRegressor",
+    "Seq2SeqTranslator",
     "SequenceClassifier",
+    "SequenceGenerator",
     "SequenceRegressor",
     "SequenceTagger",
 ]
