@@ -34,7 +34,7 @@ _NAMED = ("mean", "sum", "std", "var", "min", "max", "median", "wma", "ewm")
 _QUANTILE = re.compile(r"^q(0?\.\d+|0|1|1\.0+)$")
 # Elements (float64) per block: small enough to stay in cache, large enough
 # that numpy's per-call overhead is negligible.
-_BLOCK_ELEMENTS = 1 << 14
+_BLOCK_ELEMENTS = 1 << 15
 
 
 class RollingStatistics(SequenceTransformer):
@@ -265,11 +265,15 @@ class _Block:
     """
 
     def __init__(self, X, rows, t0, t1, overlap, lengths, carry):
-        start = max(t0 - overlap, 0)
-        values = np.zeros((rows.stop - rows.start, overlap + t1 - t0, X.shape[2]))
-        values[:, overlap - (t0 - start) :] = X[rows, start:t1]
-        if (lengths[rows] < t1).any():
-            np.nan_to_num(values, copy=False, nan=0.0)  # padding: never read
+        padded = (lengths[rows] < t1).any()
+        if t0 >= overlap and not padded and X.dtype == np.float64:
+            values = X[rows, t0 - overlap : t1]  # a view: no copy needed
+        else:
+            start = max(t0 - overlap, 0)
+            values = np.zeros((rows.stop - rows.start, overlap + t1 - t0, X.shape[2]))
+            values[:, overlap - (t0 - start) :] = X[rows, start:t1]
+            if padded:
+                np.nan_to_num(values, copy=False, nan=0.0)  # padding: never read
         self.values = values
         self.overlap = overlap
         self.t0 = t0
@@ -344,17 +348,19 @@ class _Block:
 
     def _window_sum(self, source, w, out):
         first = self.overlap - w + 1
-        offset = 0
+        parts, offset = [], 0
         for bit in reversed(range(w.bit_length())):
             k = 1 << bit
-            if not w & k:
-                continue
-            part = self._power(source, k, np.add)[:, first + offset : first + offset + self.n_steps]
-            if offset == 0:
-                np.copyto(out, part)
-            else:
-                out += part
-            offset += k
+            if w & k:
+                power = self._power(source, k, np.add)
+                parts.append(power[:, first + offset : first + offset + self.n_steps])
+                offset += k
+        if len(parts) == 1:
+            np.copyto(out, parts[0])
+            return
+        np.add(parts[0], parts[1], out=out)
+        for part in parts[2:]:
+            out += part
 
     def _window_extreme(self, stat, w, out):
         op = np.minimum if stat == "min" else np.maximum
@@ -422,10 +428,14 @@ class _Block:
         state = self.carry.get(w) if self.t0 > 0 else None
         if state is None:
             state = np.zeros((x.shape[0], 1, x.shape[2]))
-        numerator, self.carry[w] = signal.lfilter([1.0], [1.0, -decay], x, axis=1, zi=state)
-        steps = np.arange(self.t0 + 1, self.t0 + self.n_steps + 1)
-        weight_sum = -np.expm1(steps * np.log(decay)) / alpha if decay > 0 else np.ones(len(steps))
-        np.divide(numerator, weight_sum[:, None], out=out)
+        # y[t] = alpha * x[t] + decay * y[t-1] from y[-1] = 0 ...
+        out[:], self.carry[w] = signal.lfilter([alpha], [1.0, -decay], x, axis=1, zi=state)
+        # ... divided by the sum of the weights seen, 1 - decay ** (t + 1),
+        # which is 1 to machine precision after a few spans.
+        n_fix = int(np.ceil(np.log(1e-17) / np.log(decay))) if decay > 0 else 0
+        steps = np.arange(self.t0 + 1, min(n_fix, self.t0 + self.n_steps) + 1)
+        if steps.size:
+            out[:, : steps.size] /= -np.expm1(steps * np.log(decay))[:, None]
 
 
 def _check_windows(windows):

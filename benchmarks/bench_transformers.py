@@ -1,0 +1,218 @@
+"""Sequence transformers: sklseq against sktime's transformers and pandas.
+
+Two comparisons, each run side by side in this process:
+
+1. A panel of 10,000 sequences x 512 steps (``--quick``: 1,000): the same
+   features from sklseq and from sktime's own transformers -- lags
+   (``Lag`` / ``LagFeatures(per_step=True)``), rolling mean/std/min/max over
+   7 steps (``WindowSummarizer`` / ``RollingStatistics(output="sequence")``),
+   first differences (``Differencer`` / ``Differencer``) and rFFT magnitudes
+   (``FourierTransform`` / ``FFTFeatures``). sktime loops over the sequences in
+   Python, so it is timed on a subset of rows and scaled to the whole panel
+   (the table says how many); its peak memory is that of the subset.
+   Target: sklseq at least 50x faster.
+2. One series of 10 million points (``--quick``: 1 million): sklseq against
+   pandas (``rolling``, ``ewm``, ``shift``, ``diff``) for the same features.
+   Targets: at least as fast as pandas, rolling mean within 3x of ``np.copy``
+   of the series (the memory-bandwidth floor).
+
+Every sklseq transformer must also peak at no more than 2x its output
+(tracemalloc; the output counts, so temporaries at most 1x). Times are the
+best of a few runs; ``np.copy`` of the input is timed the same way.
+
+    python -m benchmarks.bench_transformers --quick   # < 1 minute
+    python -m benchmarks.bench_transformers           # a few minutes
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from benchmarks._util import (
+    format_bytes,
+    format_ratio,
+    format_time,
+    machine_description,
+    main,
+    markdown_table,
+    measure,
+)
+
+WINDOW = 7
+STATISTICS = ["mean", "std", "min", "max"]
+LAGS = [1, 2, 3]
+
+
+def _sklseq_panel_cases(n_steps):
+    from sklseq.preprocessing import Differencer, FFTFeatures, LagFeatures, RollingStatistics
+
+    return {
+        "lags 1-3 per step": LagFeatures(lags=LAGS, per_step=True),
+        f"rolling {'/'.join(STATISTICS)} (w={WINDOW})": RollingStatistics(
+            windows=WINDOW, statistics=STATISTICS, output="sequence"
+        ),
+        "first difference": Differencer(order=1),
+        "rFFT magnitudes": FFTFeatures(features="magnitude", n_coefs=n_steps // 2),
+    }
+
+
+def _sktime_panel_cases():
+    from sktime.transformations.series.difference import Differencer
+    from sktime.transformations.series.fourier import FourierTransform
+    from sktime.transformations.series.lag import Lag
+    from sktime.transformations.series.summarize import WindowSummarizer
+
+    return [
+        Lag(lags=LAGS, index_out="original"),
+        # [lag 1, window 7]: the same 7-step window, ending one step earlier.
+        WindowSummarizer(lag_feature={stat: [[1, WINDOW]] for stat in STATISTICS}),
+        Differencer(lags=1),
+        FourierTransform(),
+    ]
+
+
+def _panel(quick):
+    n_rows, n_steps = (1_000, 512) if quick else (10_000, 512)
+    n_sktime = 5 if quick else 20
+    repeat = 3 if quick else 5
+    X = np.random.default_rng(0).normal(size=(n_rows, n_steps)).cumsum(axis=1)
+    copy = measure(np.copy, X, repeat=repeat, memory=False)
+    X3_subset = X[:n_sktime, None, :]  # sktime's numpy3D: (instances, variables, time)
+    rows, results = [], []
+    cases = zip(_sklseq_panel_cases(n_steps).items(), _sktime_panel_cases())
+    for (feature, ours), theirs in cases:
+        ours.fit(X)
+        out_nbytes = ours.transform(X).nbytes
+        mine = measure(ours.transform, X, repeat=repeat)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            other = measure(theirs.fit_transform, X3_subset, repeat=1, warmup=0)
+        sktime_seconds = other.seconds * n_rows / n_sktime
+        speedup = sktime_seconds / mine.seconds
+        peak_ratio = mine.peak_bytes / out_nbytes
+        results.append((feature, speedup, peak_ratio))
+        rows.append([
+            feature,
+            format_time(mine.seconds),
+            format_time(sktime_seconds),
+            format_ratio(speedup),
+            format_ratio(mine.seconds / copy.seconds),
+            format_bytes(mine.peak_bytes),
+            format_bytes(out_nbytes),
+            format_ratio(peak_ratio),
+            format_bytes(other.peak_bytes),
+        ])
+    table = markdown_table(
+        ["feature", "sklseq", "sktime (scaled)", "speed-up", "sklseq / np.copy",
+         "sklseq peak", "output", "peak / output", f"sktime peak ({n_sktime} rows)"],
+        rows,
+    )
+    header = (
+        f"### Panel: {n_rows:,} sequences x {n_steps} steps\n\n"
+        f"np.copy of the panel ({format_bytes(X.nbytes)}): {format_time(copy.seconds)}. "
+        f"sktime timed on {n_sktime} rows (one run) and scaled x{n_rows // n_sktime}; "
+        f"sklseq best of {repeat} on all rows.\n\n"
+    )
+    return header + table, results
+
+
+def _series_cases(series):
+    from sklseq.preprocessing import Differencer, LagFeatures, RollingStatistics
+
+    def rolling(stat):
+        return RollingStatistics(windows=WINDOW, statistics=stat, output="sequence")
+
+    s = pd.Series(series)
+    r = s.rolling(WINDOW, min_periods=1)
+    return [
+        (f"rolling mean (w={WINDOW})", rolling("mean"), r.mean),
+        (f"rolling std (w={WINDOW}, ddof=1)", RollingStatistics(
+            windows=WINDOW, statistics="std", output="sequence", ddof=1), r.std),
+        (f"rolling min (w={WINDOW})", rolling("min"), r.min),
+        (f"rolling max (w={WINDOW})", rolling("max"), r.max),
+        (f"rolling median (w={WINDOW})", rolling("median"), r.median),
+        (f"ewm mean (span={WINDOW})", rolling("ewm"), s.ewm(span=WINDOW).mean),
+        ("lags 1-3 per step", LagFeatures(lags=LAGS, per_step=True),
+         lambda: pd.concat({lag: s.shift(lag) for lag in LAGS}, axis=1)),
+        ("first difference", Differencer(order=1), s.diff),
+    ]
+
+
+def _series(quick):
+    n_points = 1_000_000 if quick else 10_000_000
+    repeat = 3 if quick else 5
+    series = np.random.default_rng(1).normal(size=n_points).cumsum()
+    X = series[None, :]  # one sequence
+    copy = measure(np.copy, series, repeat=repeat, memory=False)
+    rows, results = [], []
+    for feature, ours, theirs in _series_cases(series):
+        ours.fit(X)
+        out_nbytes = ours.transform(X).nbytes
+        mine = measure(ours.transform, X, repeat=repeat)
+        other = measure(theirs, repeat=repeat)
+        speedup = other.seconds / mine.seconds
+        copy_ratio = mine.seconds / copy.seconds
+        peak_ratio = mine.peak_bytes / out_nbytes
+        results.append((feature, speedup, copy_ratio, peak_ratio))
+        rows.append([
+            feature,
+            format_time(mine.seconds),
+            format_time(other.seconds),
+            format_ratio(speedup),
+            format_ratio(copy_ratio),
+            format_bytes(mine.peak_bytes),
+            format_bytes(other.peak_bytes),
+            format_bytes(out_nbytes),
+            format_ratio(peak_ratio),
+        ])
+    table = markdown_table(
+        ["feature", "sklseq", "pandas", "speed-up", "sklseq / np.copy", "sklseq peak",
+         "pandas peak", "output", "peak / output"],
+        rows,
+    )
+    header = (
+        f"### One series of {n_points:,} points\n\n"
+        f"np.copy of the series ({format_bytes(series.nbytes)}): {format_time(copy.seconds)}. "
+        f"Best of {repeat} runs each.\n\n"
+    )
+    return header + table, results
+
+
+def _targets(panel, series):
+    def verdict(ok):
+        return "met" if ok else "**MISSED**"
+
+    rows = []
+    for feature, speedup, _ in panel:
+        rows.append([f"panel, {feature}: >= 50x faster than sktime", format_ratio(speedup),
+                     verdict(speedup >= 50)])
+    for feature, speedup, copy_ratio, _ in series:
+        rows.append([f"series, {feature}: at least as fast as pandas",
+                     format_ratio(speedup), verdict(speedup >= 1)])
+        if feature.startswith("rolling mean"):
+            rows.append([f"series, {feature}: within 3x of np.copy", format_ratio(copy_ratio),
+                         verdict(copy_ratio <= 3)])
+    peaks = [(f"panel, {f}", p) for f, _, p in panel] + [(f"series, {f}", p) for f, *_, p in series]
+    for name, peak_ratio in peaks:
+        rows.append([f"{name}: peak memory <= 2x output", format_ratio(peak_ratio),
+                     verdict(peak_ratio <= 2)])
+    return markdown_table(["target", "measured", "verdict"], rows, align="lrl")
+
+
+def run(quick: bool) -> str:
+    """Run both comparisons; return the markdown section."""
+    panel_md, panel = _panel(quick)
+    series_md, series = _series(quick)
+    return "\n\n".join([
+        "## Sequence transformers: sklseq vs sktime and pandas",
+        f"Machine: {machine_description()}, shared with other jobs; "
+        f"{'quick sizes' if quick else 'full sizes'}.",
+        panel_md,
+        series_md,
+        "### Targets\n\n" + _targets(panel, series),
+    ])
+
+
+if __name__ == "__main__":
+    main(run, "transformers", description=__doc__)
