@@ -17,6 +17,7 @@ predicted token lists back into the kind of object ``fit`` received.
 
 import math
 from collections import Counter
+from itertools import chain, islice
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -178,19 +179,22 @@ class TokenVocabulary:
             raise ValueError("add_bos=True needs a bos_token; set bos_token=... before fit.")
         if add_eos and self.eos_index is None:
             raise ValueError("add_eos=True needs an eos_token; set eos_token=... before fit.")
-        seqs = [list(s) for s in _iter_sequences(sequences, "sequences")]
-        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        flat = [token for seq in seqs for token in seq]
+        seqs = [s if hasattr(s, "__len__") else list(s)
+                for s in _iter_sequences(sequences, "sequences")]
+        lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        flat = list(chain.from_iterable(seqs))
         index = self.index_
         missing = -1 if self.unk_index is None else self.unk_index
         try:
-            flat_codes = np.fromiter(
-                (index.get(t, missing) for t in flat), dtype=np.int64, count=len(flat)
-            )
+            try:
+                flat_codes = list(map(index.__getitem__, flat))
+            except KeyError:
+                flat_codes = [index.get(t, missing) for t in flat]
         except TypeError as exc:
             raise TypeError(
                 f"sequences hold an unhashable token ({exc}); tokens must be hashable."
             ) from None
+        flat_codes = np.array(flat_codes, dtype=np.int64)
         if missing == -1 and (flat_codes < 0).any():
             pos = int(np.flatnonzero(flat_codes < 0)[0])
             row = int(np.searchsorted(np.cumsum(lengths), pos, side="right"))
@@ -267,8 +271,11 @@ class TokenVocabulary:
             valid &= codes != self.pad_index
             if self.bos_index is not None:
                 valid &= codes != self.bos_index
-        tokens = self.tokens_
-        return [[tokens[c] for c in row[keep]] for row, keep in zip(codes, valid)]
+        tokens = np.empty(len(self.tokens_), dtype=object)
+        for code, token in enumerate(self.tokens_):
+            tokens[code] = token  # element-wise, so tuple tokens stay tuples
+        flat = iter(tokens[codes[valid]].tolist())
+        return [list(islice(flat, n)) for n in valid.sum(axis=1).tolist()]
 
     def _check_fitted(self):
         if not hasattr(self, "tokens_"):
@@ -392,7 +399,11 @@ def check_label_sequences(
             f"{input_name} has {len(seqs)} rows but X has {n_samples} samples; give one "
             "label sequence per sample."
         )
-    _check_tokens(seqs, input_name)
+    if kind.kind != "strings":  # characters need no check
+        types = _check_tokens(seqs, input_name)
+        if any(issubclass(tp, np.generic) for tp in types):
+            # One scalar type per y (checked above), so each row converts as an array.
+            seqs = [np.asarray(s).tolist() for s in seqs]
     if not allow_empty:
         empty = [i for i, s in enumerate(seqs) if len(s) == 0]
         if empty:
@@ -523,7 +534,10 @@ def _from_array(y, pad_value, input_name):
             f"{input_name} holds {what} at row {row}, position {col}, before the end of "
             "the sequence; only trailing positions may be padding."
         )
-    seqs = [row[:n] for row, n in zip(rows, lengths.tolist())]
+    if (lengths == arr.shape[1]).all():
+        seqs = rows
+    else:
+        seqs = [row[:n] for row, n in zip(rows, lengths.tolist())]
     return seqs, LabelSequenceKind(
         "padded", container="array", dtype=arr.dtype, pad_value=pad_value, width=arr.shape[1]
     )
@@ -562,6 +576,39 @@ def _restore_padded(seqs, kind):
 
 
 def _check_tokens(seqs, input_name):
+    """Raise on None / NaN / inf, unhashable or mixed-type tokens; return the token types.
+
+    The types are collected in one pass at C speed; only when they show a
+    problem does the slow loop run, to name the row.
+    """
+    flat = list(chain.from_iterable(seqs))
+    types = set(map(type, flat))
+    categories = {_type_category(tp) for tp in types}
+    suspicious = len(categories) > 1 or categories & {"none", None}
+    if not suspicious and categories == {"float"}:
+        suspicious = not np.isfinite(np.array(flat, dtype=float)).all()
+    if suspicious:
+        _find_bad_token(seqs, input_name)
+    return types
+
+
+def _type_category(tp):
+    if issubclass(tp, str):
+        return "str"
+    if issubclass(tp, (bool, np.bool_)):
+        return "bool"
+    if issubclass(tp, Integral):
+        return "int"
+    if issubclass(tp, Real):
+        return "float"
+    if tp is type(None):
+        return "none"
+    if tp.__hash__ is None:
+        return None
+    return tp.__name__
+
+
+def _find_bad_token(seqs, input_name):
     kinds = {}
     for i, seq in enumerate(seqs):
         for j, token in enumerate(seq):
@@ -631,7 +678,7 @@ def _as_token_list(seq, row, input_name):
                 "must be 1D."
             )
         return seq.tolist()
-    return [t.item() if isinstance(t, np.generic) else t for t in seq]
+    return list(seq)
 
 
 def _iter_sequences(sequences, name):
