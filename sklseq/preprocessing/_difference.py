@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils import check_sequences
+from ..utils import check_sequences, sequence_lengths
 from ._base import SequenceTransformer, row_chunks, squeeze_univariate
 
 __all__ = ["Differencer", "inverse_difference"]
@@ -167,7 +167,9 @@ def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_o
         history.
     history : array-like of shape (n_timesteps,) or (n_samples, n_timesteps)
         The undifferenced series (one per row of ``diffs``), oldest first,
-        with at least ``order + seasonal_lag * seasonal_order`` finite values.
+        with at least ``order + seasonal_lag * seasonal_order`` values.
+        Rows of different lengths are NaN right-padded: each row continues
+        from its own last value.
     order : int, default=1
     seasonal_lag : int or None, default=None
     seasonal_order : int, default=1
@@ -194,28 +196,36 @@ def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_o
     ):
         raise ValueError(f"seasonal_lag must be a positive integer or None; got {seasonal_lag!r}.")
     diffs_arr = _as_rows(diffs, "diffs")
-    history_arr = _as_rows(history, "history")
+    history_arr = _as_rows(history, "history", allow_padding=True)
     if len(diffs_arr) != len(history_arr):
         raise ValueError(
             f"diffs has {len(diffs_arr)} row(s) but history has {len(history_arr)}; "
             "give one history per row of diffs."
         )
+    lengths = sequence_lengths(history_arr[:, :, None], input_name="history")
     seasonal = [] if seasonal_lag is None else [seasonal_lag] * seasonal_order
     lags = [1] * order + seasonal
     needed = sum(lags)
-    if history_arr.shape[1] < needed:
+    short = np.flatnonzero(lengths < needed)
+    if short.size:
+        row = short[0]
         raise ValueError(
-            f"history has {history_arr.shape[1]} time step(s), but order={order}, "
+            f"history row {row} has {lengths[row]} time step(s), but order={order}, "
             f"seasonal_lag={seasonal_lag}, seasonal_order={seasonal_order} need at least "
             f"{needed} to integrate from."
         )
-    # Levels of the history: the series, then after each differencing operator.
+    # Levels of the history: the series, then after each differencing operator;
+    # level i of a row ends at step lengths - (lags before it).
     levels = [history_arr]
     for lag in lags[:-1]:
         levels.append(levels[-1][:, lag:] - levels[-1][:, :-lag])
+    ends = lengths - np.concatenate([[0], np.cumsum(lags)]).astype(np.intp)[:, None]
     out = diffs_arr
-    for lag, level in zip(reversed(lags), reversed(levels)):
-        joined = np.concatenate([level[:, -lag:], out], axis=1)[:, :, None]
+    for i in reversed(range(len(lags))):
+        lag = lags[i]
+        steps = ends[i][:, None] - lag + np.arange(lag)
+        tail = np.take_along_axis(levels[i], steps, axis=1)
+        joined = np.concatenate([tail, out], axis=1)[:, :, None]
         _cumsum_every(joined, lag)
         out = joined[:, lag:, 0]
     return out[0] if np.ndim(diffs) == 1 else out
@@ -228,7 +238,10 @@ def _lags_and_starts(lags):
 
 
 def _difference_into(out, X, lag):
-    """``out = (1 - B^lag) X`` along axis 1, keeping the first ``lag`` steps; ``out`` may be ``X``."""
+    """``out = (1 - B^lag) X`` along axis 1, keeping the first ``lag`` steps.
+
+    ``out`` may be ``X`` (in place).
+    """
     if out is not X:
         out[:, :lag] = X[:, :lag]
     # Overlapping in-place subtraction: numpy buffers the read side.
@@ -236,7 +249,10 @@ def _difference_into(out, X, lag):
 
 
 def _cumsum_every(X, lag):
-    """In place along axis 1: cumulative sums over the steps ``lag`` apart (undoes ``_difference_into``)."""
+    """Cumulative sums over the steps ``lag`` apart, in place along axis 1.
+
+    Undoes :func:`_difference_into`.
+    """
     n_samples, n_timesteps, n_channels = X.shape
     if lag == 1:
         np.cumsum(X, axis=1, out=X)
@@ -249,7 +265,7 @@ def _cumsum_every(X, lag):
         X[:, n_full:] += X[:, n_full - lag : n_timesteps - lag]
 
 
-def _as_rows(values, name):
+def _as_rows(values, name, allow_padding=False):
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -261,7 +277,8 @@ def _as_rows(values, name):
             f"{name} must be a non-empty 1D (n_timesteps,) or 2D (n_samples, n_timesteps) "
             f"array; got shape {arr.shape}."
         )
-    if not np.isfinite(arr).all():
-        row, step = np.argwhere(~np.isfinite(arr))[0]
+    bad = np.isinf(arr) if allow_padding else ~np.isfinite(arr)
+    if bad.any():
+        row, step = np.argwhere(bad)[0]
         raise ValueError(f"{name} contains NaN or inf at row {row}, step {step}.")
     return arr

@@ -182,7 +182,11 @@ class FFTFeatures(SequenceTransformer):
         return out.reshape(n_samples, -1)
 
     def _spectral_features(self, segments, out):
-        """Features of ``segments`` (rows, n_segments, steps, channels) into ``out`` (rows, n_segments, channels, n_per_channel)."""
+        """Write the features of ``segments`` into ``out``.
+
+        ``segments`` is (rows, n_segments, steps, channels), ``out`` is
+        (rows, n_segments, channels, n_per_channel).
+        """
         spectrum = np.fft.rfft(segments, n=self.n_fft_, axis=2)
         spectrum = np.moveaxis(spectrum, 3, 2)  # (rows, n_segments, channels, bins)
         n_coefs = spectrum.shape[-1] if self.n_coefs is None else self.n_coefs

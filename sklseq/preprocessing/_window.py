@@ -127,7 +127,10 @@ class SlidingWindow(SequenceTransformer):
         if not self.flatten:
             return [f"{ch}__step{j}" for j in steps for ch in channels]
         return [
-            f"{ch}__win{k}__step{j}" for k in range(self.n_windows_) for j in steps for ch in channels
+            f"{ch}__win{k}__step{j}"
+            for k in range(self.n_windows_)
+            for j in steps
+            for ch in channels
         ]
 
 

@@ -121,12 +121,27 @@ def test_inverse_difference_continues_the_history(params):
     assert_array_equal(inverse_difference(diffs, X[:, :20], **params), X[:, 20:])
 
 
+@pytest.mark.parametrize("params", PARAMS)
+def test_inverse_difference_ragged_histories_continue_their_own_end(params):
+    rng = np.random.default_rng(6)
+    rows = [rng.integers(-9, 9, size=n).astype(float) for n in (30, 22)]
+    histories = np.full((2, 25), np.nan)
+    histories[0], histories[1, :17] = rows[0][:25], rows[1][:17]
+    diffs = np.vstack(
+        [Differencer(**params).fit_transform(row[None])[0, -5:] for row in (rows[0], rows[1][:22])]
+    )
+    got = inverse_difference(diffs, histories, **params)
+    assert_array_equal(got, [rows[0][25:], rows[1][17:22]])
+
+
 def test_inverse_difference_errors():
-    with pytest.raises(ValueError, match="history has 2 time step.*at least 3"):
+    with pytest.raises(ValueError, match="history row 0 has 2 time step.*at least 3"):
         inverse_difference([1.0], [1.0, 2.0], order=1, seasonal_lag=2)
     with pytest.raises(ValueError, match="diffs has 2 row.*history has 1"):
         inverse_difference(np.ones((2, 3)), [1.0, 2.0])
-    with pytest.raises(ValueError, match="history contains NaN"):
-        inverse_difference([1.0], [1.0, np.nan])
+    with pytest.raises(ValueError, match="history contains NaN at row 0, time step 0"):
+        inverse_difference([1.0], [np.nan, 1.0])
+    with pytest.raises(ValueError, match="diffs contains NaN or inf at row 0, step 1"):
+        inverse_difference([1.0, np.nan], [1.0, 2.0])
     with pytest.raises(ValueError, match="order must be a non-negative integer"):
         inverse_difference([1.0], [1.0], order=-1)

@@ -30,7 +30,8 @@ def test_lag_features_multivariate_order_and_names():
     X = np.array([[[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]]])
     lags = LagFeatures(lags=[0, 2]).fit(X)
     assert_array_equal(lags.transform(X), [[3, 1, 30, 10]])
-    assert list(lags.get_feature_names_out()) == ["x0__lag_0", "x0__lag_2", "x1__lag_0", "x1__lag_2"]
+    names = ["x0__lag_0", "x0__lag_2", "x1__lag_0", "x1__lag_2"]
+    assert list(lags.get_feature_names_out()) == names
 
 
 def test_lag_features_per_step_by_hand():
