@@ -187,7 +187,7 @@ def beam_search(
     width = beam_width
     group_width = width // num_beam_groups
     pad = eos_index if pad_index is None else pad_index
-    source_mask = _source_mask(torch, source_lengths, n_samples, device)
+    source_lengths = _check_source_lengths(torch, source_lengths, n_samples, device)
 
     n = n_samples * width
     tokens = start.repeat_interleave(width, dim=0)
@@ -210,7 +210,7 @@ def beam_search(
             alive = alive.to(log_probs.dtype)
             pool = _empty_pool(torch, n_samples, n_best, max_length, pad, log_probs.dtype, device)
         if coverage_penalty:
-            attention = _check_attention(attention, n, source_mask)
+            attention = _check_attention(attention, n, source_lengths)
             coverage = attention if coverage is None else coverage + attention
         n_tokens = log_probs.shape[1]
         candidates = (alive[:, :, None] + log_probs.view(n_samples, width, n_tokens))
@@ -231,7 +231,7 @@ def beam_search(
             finishing = (rank < group_width) & (is_eos | last_step) & ~done[:, None]
             pool = _add_finished(
                 torch, pool, raw.masked_fill(~finishing, float("-inf")), parent, token,
-                is_eos, t, generated, coverage, source_mask, batch_offset, width,
+                is_eos, t, generated, coverage, source_lengths, batch_offset, width,
                 length_penalty, coverage_penalty, pad,
             )
             # The best `group_width` candidates that do not end: non-eos first, stable.
@@ -274,14 +274,16 @@ def gnmt_score(log_prob, length, coverage=None, *, length_penalty=0.0, coverage_
     return score
 
 
-def masked_coverage(coverage, source_mask):
+def masked_coverage(coverage, source_lengths):
     """Coverage ``(n_samples, k, source_length)`` with padding positions set to 1.
 
-    A padding position then adds ``log(1) = 0`` to the coverage penalty.
+    Positions at or beyond each sample's source length then add ``log(1) = 0``
+    to the coverage penalty.
     """
-    if source_mask is None:
+    if source_lengths is None:
         return coverage
-    return coverage.masked_fill(source_mask[:, None, :], 1.0)
+    positions = _import_torch().arange(coverage.shape[-1], device=coverage.device)
+    return coverage.masked_fill(positions >= source_lengths[:, None, None], 1.0)
 
 
 def map_state(state, fn):
@@ -300,7 +302,7 @@ def map_state(state, fn):
 
 
 def _add_finished(
-    torch, pool, raw, parent, token, is_eos, t, generated, coverage, source_mask,
+    torch, pool, raw, parent, token, is_eos, t, generated, coverage, source_lengths,
     batch_offset, width, length_penalty, coverage_penalty, pad,
 ):
     n_samples, n_cand = raw.shape
@@ -316,7 +318,7 @@ def _add_finished(
     cov = None
     if coverage_penalty:
         cov = masked_coverage(coverage.index_select(0, rows).view(n_samples, n_cand, -1),
-                              source_mask)
+                              source_lengths)
     steps = torch.full_like(raw, t + 1)
     scores = gnmt_score(
         raw, steps, cov, length_penalty=length_penalty, coverage_penalty=coverage_penalty
@@ -409,22 +411,21 @@ def _check_eos(eos_index, n_tokens):
         )
 
 
-def _check_attention(attention, n, source_mask):
-    if attention.dim() != 2 or attention.shape[0] != n:
+def _check_attention(attention, n, source_lengths):
+    if attention is None or attention.dim() != 2 or attention.shape[0] != n:
+        shape = None if attention is None else tuple(attention.shape)
         raise ValueError(
-            f"step_fn returned attention of shape {tuple(attention.shape)}; expected "
-            f"({n}, source_length)."
+            f"step_fn returned attention of shape {shape}; expected ({n}, source_length)."
         )
-    if source_mask is not None:
-        if source_mask.shape[1] != attention.shape[1]:
-            raise ValueError(
-                f"source_lengths go up to {source_mask.shape[1]} but attention has "
-                f"{attention.shape[1]} source positions."
-            )
+    if source_lengths is not None and attention.shape[1] < int(source_lengths.max()):
+        raise ValueError(
+            f"source_lengths go up to {int(source_lengths.max())} but attention has only "
+            f"{attention.shape[1]} source positions."
+        )
     return attention
 
 
-def _source_mask(torch, source_lengths, n_samples, device):
+def _check_source_lengths(torch, source_lengths, n_samples, device):
     if source_lengths is None:
         return None
     lengths = torch.as_tensor(source_lengths, device=device).long()
@@ -433,7 +434,7 @@ def _source_mask(torch, source_lengths, n_samples, device):
             f"source_lengths must hold one positive length per sample ({n_samples}), "
             f"got shape {tuple(lengths.shape)}."
         )
-    return torch.arange(int(lengths.max()), device=device)[None, :] >= lengths[:, None]
+    return lengths
 
 
 def _as_start_tokens(torch, start_tokens):

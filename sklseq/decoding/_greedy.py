@@ -8,7 +8,7 @@ from ._beam import (
     _check_beam_params,
     _check_eos,
     _import_torch,
-    _source_mask,
+    _check_source_lengths,
     gnmt_score,
     masked_coverage,
 )
@@ -73,7 +73,7 @@ def greedy_search(
     device = tokens.device
     n_samples = tokens.shape[0]
     pad = eos_index if pad_index is None else pad_index
-    source_mask = _source_mask(torch, source_lengths, n_samples, device)
+    source_lengths = _check_source_lengths(torch, source_lengths, n_samples, device)
 
     sequences = torch.full((n_samples, max_length), pad, dtype=torch.long, device=device)
     lengths = torch.zeros(n_samples, dtype=torch.long, device=device)
@@ -91,7 +91,7 @@ def greedy_search(
         best_log_prob, token = log_probs.max(dim=1)
         total = total + torch.where(active, best_log_prob, torch.zeros_like(best_log_prob))
         if coverage_penalty:
-            attention = _check_attention(attention, n_samples, source_mask)
+            attention = _check_attention(attention, n_samples, source_lengths)
             attention = attention * active[:, None]
             coverage = attention if coverage is None else coverage + attention
         is_eos = token == eos_index
@@ -105,7 +105,7 @@ def greedy_search(
         tokens = torch.cat([tokens, torch.where(active, token, pad)[:, None]], dim=1)
 
     if coverage is not None:
-        coverage = masked_coverage(coverage[:, None, :], source_mask)[:, 0]
+        coverage = masked_coverage(coverage[:, None, :], source_lengths)[:, 0]
     scores = gnmt_score(total, steps, coverage, length_penalty=length_penalty,
                         coverage_penalty=coverage_penalty)
     longest = int(lengths.max())

@@ -103,6 +103,16 @@ def test_width_one_equals_greedy(seed):
     torch.testing.assert_close(beam.ended, greedy.ended)
 
 
+def test_greedy_scores_follow_the_gnmt_formula():
+    model = TableModel(seed=2)
+    result = greedy_search(model.step, starts(3), eos_index=EOS, max_length=4,
+                           length_penalty=0.6, coverage_penalty=0.3, source_lengths=[3, 2, 3])
+    for sample, (seq,) in enumerate(result.to_lists()):
+        table = model.brute_force(sample, 0.6, 0.3, source_length=[3, 2, 3][sample])
+        expected = next(score for score, body, _ in table if body == seq)
+        assert result.scores[sample, 0].item() == pytest.approx(expected, rel=1e-12)
+
+
 def _fixed_step(probs, attention=None):
     """Step function from {generated prefix: next-token probabilities} (and attention).
 
@@ -157,11 +167,13 @@ def test_coverage_penalty_changes_the_ranking_as_the_formula_says():
     )
 
 
-def test_coverage_ignores_source_padding():
+@pytest.mark.parametrize("source_lengths", [[2, 3], [2, 1]])
+def test_coverage_ignores_source_padding(source_lengths):
+    # Attention has 3 columns; [2, 1] also pads beyond the longest source in the batch.
     model = TableModel(n_samples=2, source_length=3, seed=4)
     result = beam_search(model.step, starts(2), eos_index=EOS, max_length=4, beam_width=128,
-                         n_best=3, coverage_penalty=0.5, source_lengths=[2, 3])
-    for sample, length in enumerate([2, 3]):
+                         n_best=3, coverage_penalty=0.5, source_lengths=source_lengths)
+    for sample, length in enumerate(source_lengths):
         expected = model.brute_force(sample, beta=0.5, source_length=length)[:3]
         np.testing.assert_allclose(result.scores[sample], [s for s, _, _ in expected])
 
