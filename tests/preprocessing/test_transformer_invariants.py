@@ -87,3 +87,9 @@ def test_channels_must_match_fit(transformer):
 def test_bad_input_is_a_clear_error(transformer, X, match):
     with pytest.raises(ValueError, match=match):
         transformer.fit(X)
+
+
+def test_sequence_output_stays_an_array_under_pandas_output():
+    # pandas has no 3D container: set_output applies to 2D outputs only.
+    frames = SlidingWindow(flatten=False).set_output(transform="pandas").fit_transform(np.ones((2, 5)))
+    assert isinstance(frames, np.ndarray) and frames.shape == (2, 4, 2)
