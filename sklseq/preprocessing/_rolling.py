@@ -199,7 +199,10 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
     max_window = max(w for w, _ in specs)
     overlap = max_window - 1
     carry = {}
-    for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window, lengths):
+    for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window):
+        if t0 >= lengths[rows].max():  # a long row's padding
+            out[rows, t0:t1] = np.nan
+            continue
         block = _Block(X, rows, t0, t1, overlap, lengths, carry)
         for i, (w, stat) in enumerate(specs):
             block.compute(w, stat, ddof, out[rows, t0:t1, :, i])
@@ -242,7 +245,7 @@ def _last_step(X, lengths, specs, min_periods, ddof):
     return out.reshape(n_samples, -1)
 
 
-def _blocks(n_samples, n_timesteps, n_channels, max_window, lengths):
+def _blocks(n_samples, n_timesteps, n_channels, max_window):
     """Yield ``(rows, t0, t1)``: whole rows in groups, or one long row in time blocks."""
     row_size = n_timesteps * n_channels
     if row_size <= _BLOCK_ELEMENTS:
@@ -252,7 +255,7 @@ def _blocks(n_samples, n_timesteps, n_channels, max_window, lengths):
         return
     span = max(_BLOCK_ELEMENTS // n_channels, 2 * max_window)
     for row in range(n_samples):
-        for t0 in range(0, int(lengths[row]), span):
+        for t0 in range(0, n_timesteps, span):
             yield slice(row, row + 1), t0, min(t0 + span, n_timesteps)
 
 

@@ -103,6 +103,15 @@ def test_rolling_long_series_spans_blocks_like_pandas(monkeypatch):
         assert_allclose(out[0, :, j], expected, rtol=1e-8, atol=1e-10, err_msg=f"{statistic} {window}")
 
 
+def test_rolling_long_ragged_rows_are_nan_padded(monkeypatch):
+    monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
+    rows = [np.arange(300.0), np.arange(100.0)]
+    out = RollingStatistics(windows=4, statistics=["mean", "ewm"], output="sequence").fit_transform(rows)
+    assert np.isnan(out[1, 100:]).all()
+    assert_allclose(out[1, 3:100, 0], np.arange(1.5, 98.5))
+    assert_allclose(out[0, 3:, 0], np.arange(1.5, 298.5))
+
+
 def test_rolling_std_is_accurate_far_from_zero():
     # A large offset makes sum-of-squares formulas cancel; the exact two-pass
     # standard deviation of every window is the reference.
