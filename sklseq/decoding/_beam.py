@@ -119,7 +119,10 @@ def beam_search(
         Most tokens generated per hypothesis, end token included; hypotheses
         still alive then are returned cut (``ended=False``).
     beam_width : int, default=5
-        Hypotheses kept per sample. ``beam_width=1`` is greedy search.
+        Hypotheses kept per sample. Without length and coverage penalties,
+        ``beam_width=1`` returns exactly what :func:`greedy_search` returns; with
+        them it may search on after the greedy output ends and find a sequence
+        that scores better.
     n_best : int, default=1
         Hypotheses returned per sample (at most ``beam_width``).
     length_penalty : float, default=0.0
