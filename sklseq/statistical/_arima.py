@@ -6,6 +6,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils import check_sequences
@@ -163,9 +164,10 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.n_exog_ = 0 if exog is None else exog.shape[2]
         if exog is None:
             endog, lengths = append_continuation(endog[:, :, None], lengths, y2d)
-        order, seasonal_order = self._select_orders(endog, exog, lengths)
-        self.order_, self.seasonal_order_ = order, seasonal_order
-        self._fit_orders(endog, exog, lengths, order, seasonal_order, store=True)
+        fitted = self._select_orders(endog, exog, lengths)
+        self.order_, self.seasonal_order_ = fitted["order"], fitted["seasonal_order"]
+        self.params_, self.param_names_ = fitted["params"], fitted["param_names"]
+        self.llf_, self.aic_, self.bic_ = fitted["llf"], fitted["aic"], fitted["bic"]
         return self
 
     def _forecast(self, X, lengths, future_exog):
@@ -192,7 +194,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     # -- estimation -------------------------------------------------------
 
-    def _fit_orders(self, endog, exog, lengths, order, seasonal_order, store):
+    def _fit_orders(self, endog, exog, lengths, order, seasonal_order):
+        """Fit one candidate; returns its parameters and information criteria."""
         what = f"{type(self).__name__}(order={order}, seasonal_order={seasonal_order})"
         n_diff = order[1] + seasonal_order[1] * seasonal_order[3]
         short = np.flatnonzero(lengths <= n_diff)
@@ -216,12 +219,15 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         else:
             with statsmodels_guard(f"{what} on rows 0..{len(endog) - 1}"):
                 params, llf = self._fit_joint(spec, endog, exog, lengths, order, seasonal_order)
-        aic = -2 * llf + 2 * n_params
-        bic = -2 * llf + np.log(n_obs) * n_params
-        if store:
-            self.params_, self.param_names_ = params, list(spec.param_names)
-            self.llf_, self.aic_, self.bic_ = llf, aic, bic
-        return aic if self.information_criterion == "aic" else bic
+        return {
+            "order": order,
+            "seasonal_order": seasonal_order,
+            "params": params,
+            "param_names": list(spec.param_names),
+            "llf": llf,
+            "aic": -2 * llf + 2 * n_params,
+            "bic": -2 * llf + np.log(n_obs) * n_params,
+        }
 
     def _fit_joint(self, spec, endog, exog, lengths, order, seasonal_order):
         model = self._engine_model(endog.shape[1], order, seasonal_order)
@@ -266,6 +272,12 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     # -- order selection --------------------------------------------------
 
     def _select_orders(self, endog, exog, lengths):
+        """The fitted candidate with the lowest information criterion.
+
+        The warnings of the candidates are gathered into one: a user asking for
+        ``"auto"`` needs to know whether the chosen model converged, not the
+        fate of every model tried on the way.
+        """
         seasonal = self._seasonal_candidates(endog, lengths)
         if self.order == "auto":
             max_p, max_d, max_q = self.max_order
@@ -275,21 +287,47 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             orders = [tuple(self.order)]
         candidates = list(itertools.product(orders, seasonal[1]))
         if len(candidates) == 1:
-            return candidates[0]
-        scores = []
+            return self._fit_orders(endog, exog, lengths, *candidates[0])
+        fits, caught = [], []
         for order, seasonal_order in candidates:
-            try:
-                scores.append(
-                    self._fit_orders(endog, exog, lengths, order, seasonal_order, store=False)
-                )
-            except ValueError:
-                scores.append(np.inf)
+            with warnings.catch_warnings(record=True) as records:
+                warnings.simplefilter("always")
+                try:
+                    fits.append(self._fit_orders(endog, exog, lengths, order, seasonal_order))
+                except ValueError:
+                    fits.append(None)
+            caught.append(records)
+        scores = [
+            np.inf if fit is None else fit[self.information_criterion] for fit in fits
+        ]
         if not np.isfinite(scores).any():
             raise ValueError(
                 "No candidate order could be fitted: the rows are too short for every "
                 f"order within max_order={self.max_order}."
             )
-        return candidates[int(np.argmin(scores))]
+        best = int(np.argmin(scores))
+        self._warn_selection(candidates, caught, best)
+        return fits[best]
+
+    def _warn_selection(self, candidates, caught, best):
+        not_converged = [
+            candidates[i]
+            for i, records in enumerate(caught)
+            if any(issubclass(r.category, ConvergenceWarning) for r in records)
+        ]
+        if candidates[best] in not_converged:
+            message = next(
+                str(r.message)
+                for r in caught[best]
+                if issubclass(r.category, ConvergenceWarning)
+            )
+            others = len(not_converged) - 1
+            if others:
+                message += f" ({others} other candidate order(s) did not converge either.)"
+            warnings.warn(message, ConvergenceWarning, stacklevel=4)
+        for record in caught[best]:
+            if not issubclass(record.category, ConvergenceWarning):
+                warnings.warn(record.message, record.category, stacklevel=4)
 
     def _seasonal_candidates(self, endog, lengths):
         """(seasonal differencing spec, list of seasonal orders to try)."""

@@ -212,3 +212,17 @@ def test_non_convergence_is_one_warning_naming_order_and_row():
 def test_target_channel_out_of_range_raises():
     with pytest.raises(ValueError, match="target_channel=2"):
         ARIMARegressor(target_channel=2).fit(np.ones((3, 10, 2)).cumsum(axis=1))
+
+
+def test_auto_order_gathers_candidate_warnings_into_one():
+    series = _airline()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = ARIMARegressor(
+            order="auto", max_order=(1, 1, 1), seasonal_order=(0, 1, 1, 12), maxiter=2
+        ).fit(series[None])
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert f"order={model.order_}" in message
+    assert "row 0" in message
+    assert "other candidate order(s) did not converge" in message
