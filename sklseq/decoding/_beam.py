@@ -195,7 +195,6 @@ def beam_search(
     n = n_samples * width
     tokens = start.repeat_interleave(width, dim=0)
     state = map_state(state, lambda x: x.repeat_interleave(width, dim=0))
-    generated = torch.empty((n, 0), dtype=torch.long, device=device)
     coverage = None
     # Every beam starts from the same tokens: only the first beam of each group
     # is live, so the first step does not pick the same candidate `width` times.
@@ -234,7 +233,7 @@ def beam_search(
             finishing = (rank < group_width) & (is_eos | last_step) & ~done[:, None]
             pool = _add_finished(
                 torch, pool, raw.masked_fill(~finishing, float("-inf")), parent, token,
-                is_eos, t, generated, coverage, source_lengths, batch_offset, width,
+                is_eos, t, tokens[:, start.shape[1]:], coverage, source_lengths, batch_offset, width,
                 length_penalty, coverage_penalty, pad,
             )
             # The best `group_width` candidates that do not end: non-eos first, stable.
@@ -253,7 +252,6 @@ def beam_search(
         rows = (batch_offset + torch.cat(parents, dim=1)).view(-1)
         step_tokens = torch.cat(next_tokens, dim=1).view(-1, 1)
         tokens = torch.cat([tokens.index_select(0, rows), step_tokens], dim=1)
-        generated = torch.cat([generated.index_select(0, rows), step_tokens], dim=1)
         state = map_state(state, lambda x: x.index_select(0, rows))
         if coverage is not None:
             coverage = coverage.index_select(0, rows)
