@@ -79,6 +79,18 @@ def test_decode_accepts_torch_tensors():
     assert vocab.decode(torch.tensor([[2, 3, 0]]), torch.tensor([2])) == [["a", "b"]]
 
 
+def test_tuple_tokens_round_trip():
+    data = [[("a", 1), ("b", 2)], [("b", 2)]]
+    vocab = TokenVocabulary().fit(data)
+    assert vocab.decode(*vocab.encode(data)) == data
+
+
+def test_encode_accepts_generators_of_sequences():
+    vocab = TokenVocabulary().fit(["ab"])
+    codes, lengths = vocab.encode(iter(s) for s in ["ab", "b"])
+    np.testing.assert_array_equal(codes, [[2, 3], [3, 0]])
+
+
 def test_min_frequency_drops_rare_tokens():
     vocab = TokenVocabulary(min_frequency=2).fit(["aab"])
     assert vocab.tokens_ == ["<pad>", "<unk>", "a"]
@@ -140,6 +152,12 @@ def test_check_label_sequences_reads_every_kind(y, expected_seqs, kind):
     seqs, record = check_label_sequences(y)
     assert seqs == expected_seqs
     assert record.kind == kind
+
+
+def test_dataframe_is_a_padded_array():
+    frame = pd.DataFrame({"t0": [1.0, 2.0], "t1": [3.0, np.nan]})
+    seqs, kind = check_label_sequences(frame)
+    assert seqs == [[1.0, 3.0], [2.0]] and kind.kind == "padded"
 
 
 def test_check_label_sequences_returns_python_scalars():
