@@ -144,7 +144,8 @@ def check_sequences(
     ``validate_data`` (``n_features_in_`` is the number of time steps,
     ``feature_names_in_`` the DataFrame columns) and the number of channels is
     stored as ``n_channels_in_`` at fit (``reset=True``) and checked at predict.
-    A list of sequences of different lengths may have any length at predict.
+    A list of sequences (of equal or different lengths) is read as sequences,
+    not as a fixed-width table: at predict it may have any length (SPEC section 2).
 
     Parameters
     ----------
@@ -191,7 +192,7 @@ def check_sequences(
     >>> lengths
     array([2, 3])
     """
-    ragged = is_ragged(X)
+    ragged = _is_sequence_list(X)
     if ragged:
         X, _ = pad_sequences(X, dtype=_first_dtype(dtype), input_name=input_name)
     if estimator is not None and not ragged:
@@ -271,6 +272,13 @@ def sequence_lengths(X, *, input_name="X"):
             "or pandas interpolate)."
         )
     return lengths.astype(np.intp)
+
+
+def _is_sequence_list(X):
+    """A non-empty list or tuple whose items are sequences (not scalars)."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    return all(np.ndim(seq) >= 1 for seq in X)
 
 
 def _check_min_length(lengths, min_length, reason, input_name):

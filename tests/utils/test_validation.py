@@ -130,3 +130,14 @@ def test_pad_then_unpad_round_trips():
     back = unpad_sequences(padded[:, :, 0], lengths)
     for a, b in zip(seqs, back):
         np.testing.assert_array_equal(a, b)
+
+
+def test_list_of_equal_length_sequences_may_have_any_length_at_predict():
+    # SPEC section 2: sequences of other lengths go in as a list, ragged or not.
+    est = _Dummy()
+    check_sequences(np.ones((3, 12)), estimator=est)
+    X, lengths = check_sequences([np.ones(7), np.ones(7)], estimator=est, reset=False)
+    assert X.shape == (2, 7, 1)
+    assert lengths.tolist() == [7, 7]
+    with pytest.raises(ValueError, match="expecting 12 features"):
+        check_sequences(np.ones((2, 7)), estimator=est, reset=False)
