@@ -28,6 +28,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     Parameters
     ----------
 %(common_parameters)s
+%(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
 
@@ -54,6 +55,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
 
     _parameter_constraints: dict = {
         **BaseSequenceNetwork._parameter_constraints,
+        "inference_dtype": [StrOptions({"float64", "float32"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -90,6 +92,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
+        inference_dtype="float64",
         class_weight=None,
     ):
         super().__init__(
@@ -124,6 +127,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.inference_dtype = inference_dtype
         self.class_weight = class_weight
 
     def fit(self, X, y):

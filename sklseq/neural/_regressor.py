@@ -24,6 +24,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
     Parameters
     ----------
 %(common_parameters)s
+%(inference_dtype)s
     loss : {"mse", "huber"}, default="mse"
         Squared error, or Huber loss (robust to outliers) on standardised targets.
     huber_delta : float, default=1.0
@@ -51,6 +52,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
 
     _parameter_constraints: dict = {
         **BaseSequenceNetwork._parameter_constraints,
+        "inference_dtype": [StrOptions({"float64", "float32"})],
         "loss": [StrOptions({"mse", "huber"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
@@ -88,6 +90,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
+        inference_dtype="float64",
         loss="mse",
         huber_delta=1.0,
     ):
@@ -123,6 +126,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.inference_dtype = inference_dtype
         self.loss = loss
         self.huber_delta = huber_delta
 

@@ -30,6 +30,7 @@ class SequenceTagger(BaseSequenceNetwork, BaseEstimator):
     Parameters
     ----------
 %(common_parameters)s
+%(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the per-step cross-entropy.
 
@@ -54,6 +55,7 @@ class SequenceTagger(BaseSequenceNetwork, BaseEstimator):
 
     _parameter_constraints: dict = {
         **BaseSequenceNetwork._parameter_constraints,
+        "inference_dtype": [StrOptions({"float64", "float32"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _targets_per_step = True
@@ -92,6 +94,7 @@ class SequenceTagger(BaseSequenceNetwork, BaseEstimator):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
+        inference_dtype="float64",
         class_weight=None,
     ):
         super().__init__(
@@ -126,6 +129,7 @@ class SequenceTagger(BaseSequenceNetwork, BaseEstimator):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.inference_dtype = inference_dtype
         self.class_weight = class_weight
 
     def fit(self, X, y):

@@ -66,7 +66,7 @@ class ConvEncoder(nn.Module):
             total = d * (kernel_size - 1)
             self.paddings.append((total, 0) if causal else (total // 2, total - total // 2))
             size = hidden_size
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.output_size = hidden_size
 
     def forward(self, x, lengths):

@@ -54,22 +54,18 @@ class RecurrentEncoder(nn.Module):
         )
         self.output_size = hidden_size * (2 if bidirectional else 1)
         self.norm = nn.LayerNorm(self.output_size) if layer_norm else nn.Identity()
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def forward(self, x, lengths):
         n_timesteps = x.shape[1]
         lengths_cpu = lengths.cpu()
+        mask = lengths_to_mask(lengths.to(x.device), n_timesteps)
         if bool((lengths_cpu == n_timesteps).all()):
             outputs, _ = self.rnn(x)
-        else:
-            packed = pack_padded_sequence(
-                x, lengths_cpu, batch_first=True, enforce_sorted=False
-            )
-            outputs, _ = self.rnn(packed)
-            outputs, _ = pad_packed_sequence(
-                outputs, batch_first=True, total_length=n_timesteps
-            )
-        mask = lengths_to_mask(lengths.to(x.device), n_timesteps)
+            return self.dropout(self.norm(outputs)), mask
+        packed = pack_padded_sequence(x, lengths_cpu, batch_first=True, enforce_sorted=False)
+        outputs, _ = self.rnn(packed)
+        outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=n_timesteps)
         outputs = self.dropout(self.norm(outputs))
         return outputs.masked_fill(~mask.unsqueeze(-1), 0.0), mask
 
@@ -126,7 +122,7 @@ class JordanEncoder(nn.Module):
                 self.backward_layers.append(JordanLayer(size, hidden_size))
             size = self.output_size
         self.norm = nn.LayerNorm(self.output_size) if layer_norm else nn.Identity()
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def forward(self, x, lengths):
         mask = lengths_to_mask(lengths.to(x.device), x.shape[1])

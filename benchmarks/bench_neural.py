@@ -1,0 +1,157 @@
+"""Neural estimators: speed against a bare PyTorch loop, accuracy of every architecture.
+
+1. Throughput of a 1-layer LSTM (hidden 64, length 128, batch 64) on the same
+   data in this process: ``SequenceClassifier.fit`` / ``predict`` against a bare
+   PyTorch loop doing the same work (same model: LSTM, last-step and mean
+   pooling, linear head; Adam, cross-entropy, gradient-norm clipping at 1.0;
+   shuffled mini-batches). Target: sklseq at least 0.9x the bare samples per
+   second. sklseq predicts in float64 by default (batch-composition
+   invariance, SPEC section 5) and in float32 with ``inference_dtype="float32"``;
+   the bare loop predicts in float32; both rows are reported. Timings are the best of a few
+   repeats after one warm-up run, each side with torch on one thread.
+2. Test accuracy of ``SequenceClassifier`` with default parameters (only
+   ``architecture`` and ``random_state`` set) on GunPoint, ItalyPowerDemand and
+   BasicMotions (sktime's shipped train / test splits).
+
+    python -m benchmarks.bench_neural --quick   # < 1 minute: small sizes, 2 architectures, 20 epochs
+    python -m benchmarks.bench_neural           # several minutes: every architecture, defaults
+"""
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from benchmarks._util import format_ratio, machine_description, main, markdown_table, time_call
+from sklseq.neural import SequenceClassifier
+
+ARCHITECTURES = ("rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer")
+HIDDEN, LENGTH, BATCH = 64, 128, 64
+
+
+def _speed_data(n_samples):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n_samples, LENGTH, 1)).cumsum(axis=1) / np.sqrt(LENGTH)
+    y = (X[:, -16:, 0].mean(axis=1) > X[:, :16, 0].mean(axis=1)).astype(np.int64)
+    return X, y
+
+
+class _BareLSTM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(1, HIDDEN, batch_first=True)
+        self.head = nn.Linear(2 * HIDDEN, 2)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(torch.cat([out[:, -1], out.mean(dim=1)], dim=1))
+
+
+def _bare_fit(X, y, epochs):
+    torch.manual_seed(0)
+    model = _BareLSTM()
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    X = torch.as_tensor(((X - X.mean()) / X.std()).astype(np.float32))
+    y = torch.as_tensor(y)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X))
+        for start in range(0, len(X), BATCH):
+            idx = order[start : start + BATCH]
+            optimizer.zero_grad()
+            loss = loss_fn(model(X[idx]), y[idx])
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+    return model
+
+
+def _bare_predict(model, X):
+    model.eval()
+    X = torch.as_tensor(((X - X.mean()) / X.std()).astype(np.float32))
+    with torch.no_grad():
+        return torch.cat([model(X[s : s + 512]) for s in range(0, len(X), 512)]).argmax(1)
+
+
+def _speed(quick):
+    n_samples, epochs, repeat = (512, 2, 2) if quick else (2048, 3, 3)
+    X, y = _speed_data(n_samples)
+    clf = SequenceClassifier(
+        "lstm", hidden_size=HIDDEN, batch_size=BATCH, max_epochs=epochs, random_state=0
+    )
+    t_bare_fit, _ = time_call(_bare_fit, X, y, epochs, repeat=repeat)
+    t_fit, _ = time_call(clf.fit, X, y, repeat=repeat)
+    model = _bare_fit(X, y, 1)
+    t_bare_predict, _ = time_call(_bare_predict, model, X, repeat=repeat)
+    t_predict, _ = time_call(clf.predict, X, repeat=repeat)
+    fast = clf.set_params(inference_dtype="float32")
+    t_predict32, _ = time_call(fast.predict, X, repeat=repeat)
+    fit_rate = n_samples * epochs / t_fit
+    bare_fit_rate = n_samples * epochs / t_bare_fit
+    bare_rate = f"{n_samples / t_bare_predict:,.0f}"
+    rows = [
+        ["fit (samples x epochs / s)", f"{bare_fit_rate:,.0f}", f"{fit_rate:,.0f}",
+         format_ratio(fit_rate / bare_fit_rate)],
+        ["predict, default float64 (samples / s)", bare_rate,
+         f"{n_samples / t_predict:,.0f}", format_ratio(t_bare_predict / t_predict)],
+        ['predict, inference_dtype="float32" (samples / s)', bare_rate,
+         f"{n_samples / t_predict32:,.0f}", format_ratio(t_bare_predict / t_predict32)],
+    ]
+    title = (
+        f"### LSTM throughput: 1 layer, hidden {HIDDEN}, length {LENGTH}, batch {BATCH}, "
+        f"{n_samples} samples, {epochs} epochs (target: sklseq >= 0.9x bare)"
+    )
+    table = markdown_table(["", "bare PyTorch", "sklseq", "sklseq / bare"], rows)
+    return title + "\n\n" + table
+
+
+def _load(name):
+    from sktime import datasets
+
+    loader = {
+        "GunPoint": datasets.load_gunpoint,
+        "ItalyPowerDemand": datasets.load_italy_power_demand,
+        "BasicMotions": datasets.load_basic_motions,
+    }[name]
+    X_train, y_train = loader(split="train", return_type="numpy3D")
+    X_test, y_test = loader(split="test", return_type="numpy3D")
+    return X_train.transpose(0, 2, 1), y_train, X_test.transpose(0, 2, 1), y_test
+
+
+def _accuracy(quick):
+    datasets = ("GunPoint", "ItalyPowerDemand", "BasicMotions")
+    architectures = ("lstm", "cnn") if quick else ARCHITECTURES
+    extra = {"max_epochs": 20} if quick else {}
+    data = {name: _load(name) for name in datasets}
+    rows = []
+    for architecture in architectures:
+        row, seconds = [architecture], 0.0
+        for name in datasets:
+            X_train, y_train, X_test, y_test = data[name]
+            start = time.perf_counter()
+            clf = SequenceClassifier(architecture, random_state=0, **extra)
+            clf.fit(X_train, y_train)
+            row.append(f"{clf.score(X_test, y_test):.3f}")
+            seconds += time.perf_counter() - start
+        row.append(f"{seconds:.1f} s")
+        rows.append(row)
+    setting = "max_epochs=20 (quick)" if quick else "default parameters"
+    title = f"### Test accuracy, SequenceClassifier with {setting}, random_state=0"
+    return title + "\n\n" + markdown_table(["architecture", *datasets, "fit + score time"], rows)
+
+
+def run(quick: bool) -> str:
+    torch.set_num_threads(1)
+    sections = [
+        "## Neural estimators",
+        f"Machine: {machine_description()}; torch on 1 thread.",
+        _speed(quick),
+        _accuracy(quick),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+if __name__ == "__main__":
+    main(run, "neural", description=__doc__.splitlines()[0])
