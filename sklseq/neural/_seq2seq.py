@@ -459,10 +459,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
             strings, lists for token lists, a 1D array for a 1D ``y``, a padded 2D
             array for a 2D ``y``.
         """
-        if self.decoding == "beam":
-            sequences, _ = self._search(X, beam_width=self.beam_width, n_best=1)
-        else:
-            sequences, _ = self._search(X, beam_width=1, n_best=1)
+        sequences, _ = self._search(X, beam=self.decoding == "beam", n_best=1)
         return restore_label_sequences([nbest[0] for nbest in sequences], self.target_kind_)
 
     def predict_nbest(self, X, n_best=None):
@@ -491,7 +488,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
                 f"n_best must be an integer from 1 to beam_width={self.beam_width}; "
                 f"got {n_best!r}."
             )
-        sequences, scores = self._search(X, beam_width=self.beam_width, n_best=n_best)
+        sequences, scores = self._search(X, beam=True, n_best=n_best)
         restored = [
             list(restore_label_sequences(nbest, self.target_kind_)) for nbest in sequences
         ]
@@ -586,7 +583,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
 
     # --------------------------------------------------------------- search
 
-    def _search(self, X, *, beam_width, n_best):
+    def _search(self, X, *, beam, n_best):
         """Token lists ``[sample][rank]`` and scores ``(n_samples, n_best)``."""
         check_is_fitted(self)
         vocab = self.target_vocabulary_
@@ -615,29 +612,26 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
                     source_lengths=batch_lengths,
                     pad_index=vocab.pad_index,
                 )
-                if beam_width == 1:
-                    result = greedy_search(step, start, state, **options)
-                else:
+                if beam:
                     result = beam_search(
                         step,
                         start,
                         state,
-                        beam_width=beam_width,
+                        beam_width=self.beam_width,
                         n_best=n_best,
                         num_beam_groups=self.num_beam_groups,
                         diversity_penalty=self.diversity_penalty,
                         **options,
                     )
+                else:
+                    result = greedy_search(step, start, state, **options)
                 codes = result.sequences.cpu().numpy()
                 code_lengths = result.lengths.cpu().numpy()
-                for rank in range(n_best):
-                    decoded = _decode(vocab, codes[:, rank], code_lengths[:, rank])
-                    if rank == 0:
-                        batch = [[tokens] for tokens in decoded]
-                    else:
-                        for nbest, tokens in zip(batch, decoded):
-                            nbest.append(tokens)
-                sequences.extend(batch)
+                ranks = [
+                    _decode(vocab, codes[:, rank], code_lengths[:, rank])
+                    for rank in range(n_best)
+                ]
+                sequences.extend(list(nbest) for nbest in zip(*ranks))
                 scores.append(result.scores.cpu().numpy())
         return sequences, np.concatenate(scores)
 
@@ -805,7 +799,7 @@ sequences
         return pred[:, 0] if self.target_1d_ else pred
 
     def _prepare_targets(self, y, lengths, *, reset):
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
         if y.ndim not in (1, 2):
             raise ValueError(
                 f"y must be 1D (n_samples,) or 2D (n_samples, horizon); got shape {y.shape}."
