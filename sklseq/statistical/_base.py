@@ -277,13 +277,21 @@ class LinearStateSpace:
         else:
             state = np.array(first_state, dtype=np.float64)
         innovations = np.full(Y.shape, np.nan)
-        for t in range(n_timesteps):
-            active = t < lengths
+        transition_t = np.ascontiguousarray(self.transition.T)
+        all_active = int(lengths.min())
+        for t in range(int(lengths.max())):
             v = Y[:, t] - state @ self.design - self.obs_intercept[t]
-            innovations[active, t] = v[active]
-            updated = state @ self.transition.T + self.state_intercept[t]
-            updated += np.where(active, v, 0.0)[:, None] * self.gain[t]
-            state = np.where(active[:, None], updated, state)
+            updated = state @ transition_t + self.state_intercept[t]
+            if t < all_active:
+                updated += v[:, None] * self.gain[t]
+                innovations[:, t] = v
+                state = updated
+            else:
+                # Rows that have ended keep their last predicted state.
+                active = t < lengths
+                updated += np.where(active, v, 0.0)[:, None] * self.gain[t]
+                innovations[active, t] = v[active]
+                state = np.where(active[:, None], updated, state)
         return innovations, state
 
     def loglike(self, Y, lengths):
