@@ -154,6 +154,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         -------
         self : ARIMARegressor
         """
+        self._check_orders()
         X, lengths = check_sequences(X, estimator=self, reset=True)
         self.horizon_, y2d = self._check_target(y, X, lengths)
         if self.target_channel >= X.shape[2]:
@@ -169,6 +170,30 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.params_, self.param_names_ = fitted["params"], fitted["param_names"]
         self.llf_, self.aic_, self.bic_ = fitted["llf"], fitted["aic"], fitted["bic"]
         return self
+
+    def _check_orders(self):
+        specs = [
+            ("max_order", self.max_order, 3, 0),
+            ("max_seasonal_order", self.max_seasonal_order, 2, 0),
+        ]
+        if self.order != "auto":
+            specs.append(("order", self.order, 3, 0))
+        if self.seasonal_order != "auto":
+            specs.append(("seasonal_order", self.seasonal_order, 4, 0))
+        for name, value, size, low in specs:
+            if len(value) != size or not all(
+                isinstance(v, Integral) and not isinstance(v, bool) and v >= low for v in value
+            ):
+                raise ValueError(
+                    f"{name} must be a tuple of {size} non-negative integers; got {value!r}."
+                )
+        if self.seasonal_order != "auto":
+            period = self.seasonal_order[3]
+            if any(self.seasonal_order[:3]) and period < 2:
+                raise ValueError(
+                    "seasonal_order=(P, D, Q, s) needs a period s of at least 2 when P, D "
+                    f"or Q is not 0; got {self.seasonal_order!r}."
+                )
 
     def _forecast(self, X, lengths, future_exog):
         endog, exog = _split_channels(X, self.target_channel)

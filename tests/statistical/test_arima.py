@@ -226,3 +226,20 @@ def test_auto_order_gathers_candidate_warnings_into_one():
     assert f"order={model.order_}" in message
     assert "row 0" in message
     assert "other candidate order(s) did not converge" in message
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"order": (1, 0)}, "order"),
+        ({"order": (-1, 0, 0)}, "order"),
+        ({"order": (1.5, 0, 0)}, "order"),
+        ({"seasonal_order": (1, 0, 0)}, "seasonal_order"),
+        ({"order": "auto", "max_order": (1, 1)}, "max_order"),
+        ({"seasonal_order": (1, 0, 0, 1)}, "seasonal_order"),
+    ],
+)
+def test_malformed_orders_raise_naming_the_parameter(params, name):
+    X = np.ones((2, 20)).cumsum(axis=1)
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        ARIMARegressor(**params).fit(X)
