@@ -152,16 +152,18 @@ def ctc_beam_search_decode(
 
     # Longest samples first, so the samples still running at frame t are a prefix.
     order = np.argsort(-lengths, kind="stable")
-    state, parents, emitted = _prefix_beam_search(
-        log_probs[order], lengths[order], beam_width, blank, beam_prune_logp, token_min_logp
+    beams = _Beams(len(lengths), beam_width)
+    steps = beams.search(
+        log_probs[order], lengths[order], blank, beam_prune_logp, token_min_logp
     )
-    totals = np.logaddexp(state["log_blank"], state["log_label"])
+    totals = np.logaddexp(beams.log_blank, beams.log_label)
     ranked = np.argsort(-totals, axis=1, kind="stable")[:, :n_best]
     scores = np.take_along_axis(totals, ranked, axis=1)
-    labels = _backtrack(parents, emitted, ranked)
+    labels = _backtrack(steps, ranked, log_probs.shape[1])
 
     n_samples = len(lengths)
-    flat = _split_rows(labels.reshape(n_samples * n_best, -1), labels.reshape(n_samples * n_best, -1) >= 0)
+    flat = labels.reshape(n_samples * n_best, -1)
+    flat = _split_rows(flat, flat >= 0)
     found = np.isfinite(scores)
     sorted_hyps = [
         [flat[i * n_best + k] for k in range(n_best) if found[i, k]] for i in range(n_samples)
@@ -171,136 +173,212 @@ def ctc_beam_search_decode(
     return [sorted_hyps[j] for j in inverse], scores[inverse]
 
 
-def _prefix_beam_search(log_probs, lengths, beam_width, blank, beam_prune_logp, token_min_logp):
-    """Run the search on samples sorted by decreasing length.
+class _Beams:
+    """The beams of every sample, advanced one frame at a time.
 
-    Beam state, arrays of shape (n_samples, beam_width): ``hash`` of the prefix,
-    ``parent`` (hash of the prefix without its last label), ``last`` label (-1
-    for the empty prefix), ``log_blank`` / ``log_label`` (log-probability of the
-    alignments so far that end in a blank / in the last label). Returns the
-    final state and, per frame, each beam's source beam and the label it added
-    (-1 when it stayed), for backtracking.
+    Arrays of shape (n_samples, beam_width): ``hash`` of each prefix, ``parent``
+    (hash of the prefix without its last label), ``last`` label (-1 for the
+    empty prefix), ``log_blank`` / ``log_label`` (log-probability of the
+    alignments so far that end in a blank / in the last label; both -inf for an
+    unused slot). Each frame works on the ``m`` samples still running and the
+    ``width`` slots any of them uses, so pruned or short searches cost less.
     """
-    n_samples, n_frames, n_labels = log_probs.shape
-    width = beam_width
-    labels = np.delete(np.arange(n_labels), blank)
-    # Only a frame's width + 1 most probable labels can make the best extensions.
-    n_ext = min(len(labels), width + 1)
 
-    state = {
-        "hash": np.zeros((n_samples, width), dtype=np.uint64),
-        "parent": np.ones((n_samples, width), dtype=np.uint64),
-        "last": np.full((n_samples, width), -1, dtype=np.intp),
-        "log_blank": np.full((n_samples, width), -np.inf),
-        "log_label": np.full((n_samples, width), -np.inf),
-    }
-    # A different empty-prefix hash per sample keeps all hashes distinct across samples.
-    state["hash"][:, 0] = _mix(np.arange(1, n_samples + 1, dtype=np.uint64) * _GOLDEN)
-    state["log_blank"][:, 0] = 0.0
+    def __init__(self, n_samples, beam_width):
+        self.beam_width = beam_width
+        self.hash = np.zeros((n_samples, beam_width), dtype=np.uint64)
+        self.parent = np.zeros((n_samples, beam_width), dtype=np.uint64)
+        self.last = np.full((n_samples, beam_width), -1, dtype=np.intp)
+        self.log_blank = np.full((n_samples, beam_width), -np.inf)
+        self.log_label = np.full((n_samples, beam_width), -np.inf)
+        # A different empty-prefix hash per sample keeps hashes distinct across samples.
+        self.hash[:, 0] = _mix(np.arange(1, n_samples + 1, dtype=np.uint64) * _GOLDEN)
+        self.parent[:, 0] = ~self.hash[:, 0]
+        self.log_blank[:, 0] = 0.0
 
-    parents = np.empty((n_frames, n_samples, width), dtype=np.int32)
-    parents[:] = np.arange(width, dtype=np.int32)
-    emitted = np.full((n_frames, n_samples, width), -1, dtype=np.int32)
-    n_running = np.searchsorted(-lengths, -np.arange(n_frames), side="left")
-    for t in range(n_frames):
-        m = n_running[t]
-        if m == 0:
-            break
-        active = {key: value[:m] for key, value in state.items()}
-        new, source, label = _advance(
-            active, log_probs[:m, t], labels, n_ext, blank, beam_prune_logp, token_min_logp
+    def search(self, log_probs, lengths, blank, beam_prune_logp, token_min_logp):
+        """Run every frame; returns, per frame, each slot's source slot and added label."""
+        n_frames, n_labels = log_probs.shape[1:]
+        labels = np.delete(np.arange(n_labels), blank)
+        label_log_probs = np.ascontiguousarray(log_probs[:, :, labels])
+        # Column of each label in label_log_probs; the blank and last = -1 get -1.
+        label_column = np.full(n_labels + 1, -1, dtype=np.intp)
+        label_column[labels] = np.arange(len(labels))
+        frame = _Frame(labels, label_column, blank, self.beam_width, token_min_logp)
+        n_running = np.searchsorted(-lengths, -np.arange(n_frames), side="left")
+        width = 1
+        steps = []
+        for t in range(n_frames):
+            m = n_running[t]
+            if m == 0:
+                break
+            frame.set(log_probs[:m, t], label_log_probs[:m, t])
+            source, added, width = self._advance(m, width, frame, beam_prune_logp)
+            steps.append((source, added))
+        return steps
+
+    def _advance(self, m, width, frame, beam_prune_logp):
+        rows = np.arange(m)[:, None]
+        log_blank = self.log_blank[:m, :width]
+        log_label = self.log_label[:m, :width]
+        last = self.last[:m, :width]
+        hashes = self.hash[:m, :width]
+        parents = self.parent[:m, :width]
+        log_total = np.logaddexp(log_blank, log_label)
+
+        # Staying: a blank after anything, or the last label repeated without a blank.
+        log_p_last = frame.log_p[rows, last]  # the empty prefix (-1) has log_label = -inf
+        stay_blank = log_total + frame.log_p[:, frame.blank, None]
+        stay_label = log_label + log_p_last
+        # Growing slot p by label c gives a prefix q already kept when q's parent
+        # is p and q's last label is c: that probability goes to q.
+        source, has_source = _find_parents(hashes, parents, rows)
+        source_base = np.where(
+            last[rows, source] == last, log_blank[rows, source], log_total[rows, source]
         )
-        for key, value in new.items():
-            state[key][:m] = value
-        parents[t, :m] = source
-        emitted[t, :m] = label
-    return state, parents, emitted
+        merged = np.logaddexp(stay_label, source_base + log_p_last)
+        stay_label = np.where(has_source, merged, stay_label)
+
+        # Growing into a new prefix. Candidates per slot: [stay, one per extension label].
+        n_ext = frame.n_ext
+        stride = n_ext + 1
+        by_slot = np.empty((m, width, stride))
+        np.add(log_total[:, :, None], frame.ext_log_p[:, None, :], out=by_slot[:, :, 1:])
+        candidates = by_slot.reshape(m, width * stride)
+        slot_start = np.arange(width) * stride
+        # Repeating the last label extends only the alignments that end in a blank.
+        # (Writes with nowhere to go land on the slot's stay, written last.)
+        k = frame.column_of(last, rows)
+        repeat = k >= 0
+        candidates[rows, np.where(repeat, slot_start + 1 + k, slot_start)] = (
+            log_blank + frame.ext_log_p[rows, k]
+        )
+        # The extension that is already the kept prefix q is counted in q only.
+        dup = has_source & repeat
+        candidates[rows, np.where(dup, source * stride + 1 + k, slot_start)] = -np.inf
+        by_slot[:, :, 0] = np.logaddexp(stay_blank, stay_label)
+        n_candidates = candidates.shape[1]
+
+        if beam_prune_logp is not None:
+            best = candidates.max(axis=1, keepdims=True)
+            candidates[candidates < best + beam_prune_logp] = -np.inf
+        n_alive = int((candidates > -np.inf).sum(axis=1).max())
+        new_width = min(self.beam_width, max(n_alive, 1))
+        if new_width < n_candidates:
+            chosen = np.argpartition(-candidates, new_width - 1, axis=1)[:, :new_width]
+        else:
+            chosen = np.broadcast_to(np.arange(n_candidates), (m, new_width))
+        score = candidates[rows, chosen]
+
+        from_beam, offset = np.divmod(chosen, stride)
+        stays = offset == 0
+        added = np.where(stays, -1, frame.ext_label(rows, offset - 1))
+        source_hash = hashes[rows, from_beam]
+        grown_hash = _mix(source_hash ^ (added.astype(np.uint64) * _GOLDEN))
+        dead = score == -np.inf
+        new_hash = np.where(stays, source_hash, grown_hash)
+        new_hash[dead] = 0  # never a parent
+        new_parent = np.where(stays, parents[rows, from_beam], source_hash)
+        new_parent[dead] = 1  # never found
+        self.hash[:m, :new_width] = new_hash
+        self.parent[:m, :new_width] = new_parent
+        self.last[:m, :new_width] = np.where(stays, last[rows, from_beam], added)
+        new_blank = stay_blank[rows, from_beam]
+        new_blank[~stays | dead] = -np.inf
+        new_label = np.where(stays, stay_label[rows, from_beam], score)
+        new_label[dead] = -np.inf
+        self.log_blank[:m, :new_width] = new_blank
+        self.log_label[:m, :new_width] = new_label
+        self.log_blank[:m, new_width:] = -np.inf
+        self.log_label[:m, new_width:] = -np.inf
+        return from_beam.astype(np.int32), added.astype(np.int32), new_width
 
 
-def _advance(state, log_p, labels, n_ext, blank, beam_prune_logp, token_min_logp):
-    """One frame of the prefix beam search for ``m`` samples at once."""
-    m, width = state["hash"].shape
-    rows = np.arange(m)[:, None]
-    log_blank, log_label, last = state["log_blank"], state["log_label"], state["last"]
-    log_total = np.logaddexp(log_blank, log_label)
-    alive = np.isfinite(log_total)
+class _Frame:
+    """One frame's log-probabilities and the labels that may grow prefixes there.
 
-    # Staying: a blank after anything, or the last label repeated without a blank.
-    log_p_last = np.take_along_axis(log_p, np.maximum(last, 0), axis=1)
-    stay_blank = log_total + log_p[:, [blank]]
-    stay_label = np.where(last >= 0, log_label + log_p_last, -np.inf)
+    Only a frame's ``beam_width + 1`` most probable labels can make the best
+    extensions (the others are beaten by as many extensions of the same slot),
+    and with ``token_min_logp`` only those above it (or the frame's best label).
+    When that leaves every label, no per-frame selection is needed.
+    """
 
-    # Growing a beam p by label c gives a prefix q already in the beam when
-    # q's parent is p and q's last label is c: add that probability to q.
-    source, has_source = _find_parents(state["hash"], state["parent"], alive)
-    src_last = np.take_along_axis(last, source, axis=1)
-    src_base = np.where(
-        src_last == last,
-        np.take_along_axis(log_blank, source, axis=1),
-        np.take_along_axis(log_total, source, axis=1),
-    )
-    stay_label = np.where(has_source, np.logaddexp(stay_label, src_base + log_p_last), stay_label)
+    def __init__(self, labels, label_column, blank, beam_width, token_min_logp):
+        self.labels = labels
+        self.label_column = label_column
+        self.blank = blank
+        self.max_ext = min(len(labels), beam_width + 1)
+        self.token_min_logp = token_min_logp
 
-    # Growing by one of the frame's most probable labels into a new prefix.
-    top = np.argpartition(-log_p[:, labels], n_ext - 1, axis=1)[:, :n_ext]
-    ext_labels = labels[top]
-    ext_log_p = np.take_along_axis(log_p, ext_labels, axis=1)
-    same = ext_labels[:, None, :] == last[:, :, None]
-    grow = np.where(same, log_blank[:, :, None], log_total[:, :, None]) + ext_log_p[:, None, :]
-    if token_min_logp is not None:
-        skip = (ext_log_p < token_min_logp) & (ext_labels != log_p.argmax(axis=1)[:, None])
-        grow[np.broadcast_to(skip[:, None, :], grow.shape)] = -np.inf
-    dup_row, dup_beam, dup_k = np.nonzero(has_source[:, :, None] & same)
-    grow[dup_row, source[dup_row, dup_beam], dup_k] = -np.inf
+    def set(self, log_p, label_log_p):
+        """Use the frame ``log_p`` (m, n_labels); ``label_log_p`` is without the blank."""
+        self.log_p = log_p
+        n_ext = self.max_ext
+        if self.token_min_logp is not None:
+            keep = label_log_p >= self.token_min_logp
+            keep |= self.labels == log_p.argmax(axis=1)[:, None]
+            label_log_p = np.where(keep, label_log_p, -np.inf)
+            n_ext = max(min(n_ext, int(keep.sum(axis=1).max())), 1)
+        self.n_ext = n_ext
+        if n_ext == len(self.labels):
+            self.top = None
+            self.ext_log_p = label_log_p
+            return
+        m = len(log_p)
+        self.top = np.argpartition(-label_log_p, n_ext - 1, axis=1)[:, :n_ext]
+        self.ext_log_p = np.take_along_axis(label_log_p, self.top, axis=1)
+        self.column = np.full((m, len(self.label_column)), -1, dtype=np.intp)
+        self.column[np.arange(m)[:, None], self.labels[self.top]] = np.arange(n_ext)
 
-    candidates = np.concatenate(
-        [np.logaddexp(stay_blank, stay_label), grow.reshape(m, width * n_ext)], axis=1
-    )
-    if beam_prune_logp is not None:
-        best = candidates.max(axis=1, keepdims=True)
-        candidates[candidates < best + beam_prune_logp] = -np.inf
-    chosen = np.argpartition(-candidates, width - 1, axis=1)[:, :width]
-    chosen_score = np.take_along_axis(candidates, chosen, axis=1)
+    def column_of(self, label, rows):
+        """Column (m, width) of each ``label`` among the extension labels, or -1."""
+        if self.top is None:
+            return self.label_column[label]
+        return self.column[rows, label]
 
-    stays = chosen < width
-    from_beam = np.where(stays, chosen, (chosen - width) // n_ext)
-    new_label = np.where(stays, -1, ext_labels[rows, np.where(stays, 0, (chosen - width) % n_ext)])
-    src_hash = state["hash"][rows, from_beam]
-    new = {
-        "hash": np.where(stays, src_hash, _mix(src_hash ^ (new_label.astype(np.uint64) * _GOLDEN))),
-        "parent": np.where(stays, state["parent"][rows, from_beam], src_hash),
-        "last": np.where(stays, last[rows, from_beam], new_label),
-        "log_blank": np.where(stays, stay_blank[rows, from_beam], -np.inf),
-        "log_label": np.where(stays, stay_label[rows, from_beam], chosen_score),
-    }
-    dead = ~np.isfinite(chosen_score)
-    new["log_blank"][dead] = -np.inf
-    new["log_label"][dead] = -np.inf
-    return new, from_beam, new_label
+    def ext_label(self, rows, column):
+        """The label in each extension ``column`` (m, width)."""
+        if self.top is None:
+            return self.labels[column]
+        return self.labels[self.top[rows, column]]
 
 
-def _find_parents(hashes, parent_hashes, alive):
-    """For each beam, the beam of the same sample whose prefix is its parent."""
+def _find_parents(hashes, parent_hashes, rows):
+    """For each slot, the slot of the same sample holding its parent prefix (m, width).
+
+    Unused slots have hash 0 and parent 1, so they neither match nor are matched.
+    """
     m, width = hashes.shape
-    flat = np.where(alive, hashes, np.uint64(0)).ravel()
-    order = np.argsort(flat, kind="stable")
-    sorted_hashes = flat[order]
-    pos = np.searchsorted(sorted_hashes, parent_hashes.ravel())
-    pos = np.minimum(pos, flat.size - 1)
-    match = order[pos]
-    found = (sorted_hashes[pos] == parent_hashes.ravel()) & (match // width == np.arange(flat.size) // width)
-    found &= alive.ravel() & alive.ravel()[match]
-    return (match % width).reshape(m, width), found.reshape(m, width)
+    if width <= 32:
+        source = (parent_hashes[:, :, None] == hashes[:, None, :]).argmax(axis=2)
+    else:
+        # Sort hashes and parent hashes together by (row, value, hash first); each
+        # parent hash then follows its match, if any, as the nearest hash before it.
+        values = np.concatenate([hashes, parent_hashes], axis=1).ravel()
+        row_of = np.repeat(np.arange(m), 2 * width)
+        is_parent = np.tile(np.repeat([False, True], width), m)
+        order = np.lexsort((is_parent, values, row_of))
+        position = np.where(is_parent[order], -1, np.arange(order.size))
+        nearest_hash = order[np.maximum(np.maximum.accumulate(position), 0)]
+        source = np.empty(order.size, dtype=np.intp)
+        source[order] = nearest_hash % (2 * width)
+        source = np.minimum(source.reshape(m, 2 * width)[:, width:], width - 1)
+    found = hashes[rows, source] == parent_hashes
+    return source, found
 
 
-def _backtrack(parents, emitted, beams):
-    """Labels of the chosen final beams, shape (n_samples, n_best, n_frames), -1 = none."""
-    n_frames = parents.shape[0]
-    rows = np.arange(beams.shape[0])[:, None]
+def _backtrack(steps, beams, n_frames):
+    """Labels of the chosen final slots, shape (n_samples, n_best, n_frames), -1 = none."""
+    beams = beams.copy()
     labels = np.full(beams.shape + (n_frames,), -1, dtype=np.intp)
-    for t in range(n_frames - 1, -1, -1):
-        labels[:, :, t] = emitted[t][rows, beams]
-        beams = parents[t][rows, beams]
+    for t in range(len(steps) - 1, -1, -1):
+        source, added = steps[t]
+        m, width = source.shape
+        rows = np.arange(m)[:, None]
+        # Unused slots (hypotheses that are missing) may lie beyond this frame's width.
+        slots = np.minimum(beams[:m], width - 1)
+        labels[:m, :, t] = added[rows, slots]
+        beams[:m] = source[rows, slots]
     return labels
 
 

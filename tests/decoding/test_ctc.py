@@ -57,13 +57,18 @@ def test_greedy_equals_best_path_enumeration(seed, blank):
     np.testing.assert_allclose(scores[0], path_logp)
 
 
-@pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("blank", [0, 3])
-def test_wide_beam_finds_most_probable_labelling(seed, blank):
-    log_probs = _random_log_probs(seed, (6, 4))
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("blank", [0, 2])
+@pytest.mark.parametrize(
+    "n_frames, n_labels, beam_width",
+    # 31 prefixes at most, in a beam of 32; and a beam of 200 (a wider code path).
+    [(4, 3, 32), (6, 4, 200)],
+)
+def test_wide_beam_finds_most_probable_labelling(seed, blank, n_frames, n_labels, beam_width):
+    log_probs = _random_log_probs(seed, (n_frames, n_labels))
     expected = _brute_force(log_probs, blank)[:5]
     sequences, scores = ctc_beam_search_decode(
-        log_probs[None], beam_width=200, n_best=5, blank=blank
+        log_probs[None], beam_width=beam_width, n_best=5, blank=blank
     )
     assert [tuple(s) for s in sequences[0]] == [labels for labels, _ in expected]
     np.testing.assert_allclose(scores[0], [logp for _, logp in expected])
