@@ -3,7 +3,8 @@
 Every benchmark runs sklseq and its competitor side by side in one process and
 reports both, so the ratios are measured under the same load. Helpers here:
 
-- :func:`time_call`: best wall-clock time of a few repeats (``time.perf_counter``);
+- :func:`time_call`: best time of a few repeats (wall clock, or CPU time with
+  ``clock=time.process_time`` on a shared machine);
 - :func:`peak_memory`: peak memory allocated during one call, from
   ``tracemalloc`` (numpy, and therefore pandas, report their array buffers to
   it; torch tensors do not, so torch code needs its own measure);
@@ -40,7 +41,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 @dataclass
 class Measurement:
-    """Wall-clock seconds (best of the repeats) and peak bytes of one call."""
+    """Seconds (best of the repeats, on the clock used) and peak bytes of one call."""
 
     seconds: float
     peak_bytes: int
@@ -51,8 +52,10 @@ class Measurement:
         return 1e3 * self.seconds
 
 
-def time_call(func, *args, repeat=3, warmup=1, max_seconds=None, **kwargs):
-    """Best wall-clock time of ``func(*args, **kwargs)`` over ``repeat`` runs.
+def time_call(
+    func, *args, repeat=3, warmup=1, max_seconds=None, clock=time.perf_counter, **kwargs
+):
+    """Best time of ``func(*args, **kwargs)`` over ``repeat`` runs.
 
     Parameters
     ----------
@@ -65,6 +68,10 @@ def time_call(func, *args, repeat=3, warmup=1, max_seconds=None, **kwargs):
     max_seconds : float, default=None
         Stop repeating once the timed runs have taken this long in total (at
         least one timed run always happens), so slow competitors stay cheap.
+    clock : callable, default=time.perf_counter
+        Wall clock by default; ``time.process_time`` (CPU time of this
+        process, user + system) is steadier on a machine shared with other
+        jobs, for single-threaded code.
 
     Returns
     -------
@@ -77,9 +84,9 @@ def time_call(func, *args, repeat=3, warmup=1, max_seconds=None, **kwargs):
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = clock()
         func(*args, **kwargs)
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
         if max_seconds is not None and sum(times) >= max_seconds:
             break
     return min(times), len(times)
@@ -113,7 +120,16 @@ def peak_memory(func, *args, **kwargs):
     return max(peak - start, 0)
 
 
-def measure(func, *args, repeat=3, warmup=1, max_seconds=None, memory=True, **kwargs):
+def measure(
+    func,
+    *args,
+    repeat=3,
+    warmup=1,
+    max_seconds=None,
+    memory=True,
+    clock=time.perf_counter,
+    **kwargs,
+):
     """Time (best of ``repeat``) and peak memory of ``func(*args, **kwargs)``.
 
     Returns
@@ -122,7 +138,7 @@ def measure(func, *args, repeat=3, warmup=1, max_seconds=None, memory=True, **kw
         ``peak_bytes`` is 0 when ``memory=False``.
     """
     seconds, n_runs = time_call(
-        func, *args, repeat=repeat, warmup=warmup, max_seconds=max_seconds, **kwargs
+        func, *args, repeat=repeat, warmup=warmup, max_seconds=max_seconds, clock=clock, **kwargs
     )
     peak = peak_memory(func, *args, **kwargs) if memory else 0
     return Measurement(seconds=seconds, peak_bytes=peak, repeats=n_runs)
