@@ -25,7 +25,7 @@ import time
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from benchmarks._util import (
     format_ratio,
@@ -38,6 +38,12 @@ from benchmarks._util import (
 from sklseq.statistical import ARIMARegressor
 
 AIRLINE_ORDER = ((0, 1, 1), (0, 1, 1, 12))
+# One controller: threadpool_limits() rescans the loaded libraries (~4 ms) on each call.
+_THREADPOOLS = ThreadpoolController()
+
+
+def threadpool_limits(limits, user_api):
+    return _THREADPOOLS.limit(limits=limits, user_api=user_api)
 
 
 def _airline():

@@ -22,7 +22,7 @@ from scipy.optimize import minimize
 from scipy.stats import norm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "LinearStateSpace",
@@ -45,6 +45,17 @@ _BENIGN_WARNINGS = (
 )
 
 
+_THREADPOOLS = []
+
+
+def _one_blas_thread():
+    # threadpool_limits() scans the loaded libraries on every call (~4 ms); one
+    # controller, made after numpy and scipy have loaded their BLAS, is reused.
+    if not _THREADPOOLS:
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
+
+
 @contextlib.contextmanager
 def statsmodels_guard(what):
     """Run statsmodels code with one BLAS thread and one clear warning or error.
@@ -55,9 +66,7 @@ def statsmodels_guard(what):
         The model and the rows, e.g. ``"ARIMARegressor(order=(1, 0, 0)) on row 3"``;
         it starts every message.
     """
-    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings(
-        record=True
-    ) as caught:
+    with _one_blas_thread(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield
