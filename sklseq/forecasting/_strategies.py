@@ -317,8 +317,10 @@ def _integrate(forecast, history, differences):
 def _future_index(index, horizon):
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(start=index[-1], periods=horizon + 1, freq=index.freq)[1:]
-    if isinstance(index, pd.DatetimeIndex) and index.freq is not None:
-        return pd.date_range(start=index[-1], periods=horizon + 1, freq=index.freq)[1:]
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        if freq is not None:
+            return pd.date_range(start=index[-1], periods=horizon + 1, freq=freq)[1:]
     if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index):
         step = index[-1] - index[-2] if len(index) > 1 else 1
         return pd.Index(index[-1] + step * np.arange(1, horizon + 1))

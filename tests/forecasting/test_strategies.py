@@ -99,6 +99,14 @@ def test_forecast_from_end_integrates_differences_back():
     assert_allclose(forecast, [400.0, 441.0, 484.0])
 
 
+def test_forecast_from_end_infers_a_regular_frequency():
+    index = pd.DatetimeIndex(["2020-01-01", "2020-01-08", "2020-01-15", "2020-01-22"])
+    series = pd.Series(np.arange(4.0), index=index)
+    model = LastValueRegressor(horizon=2).fit([[0.0, 1.0]])
+    forecast = forecast_from_end(model, series, window_size=2)
+    assert list(forecast.index) == list(pd.DatetimeIndex(["2020-01-29", "2020-02-05"]))
+
+
 def test_forecast_from_end_without_frequency_raises():
     index = pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-04", "2020-01-09"])
     series = pd.Series(np.arange(4.0), index=index)
