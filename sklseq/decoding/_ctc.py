@@ -236,7 +236,7 @@ class _Beams:
         source_base = np.where(
             last[rows, source] == last, log_blank[rows, source], log_total[rows, source]
         )
-        merged = np.logaddexp(stay_label, source_base + log_p_last)
+        merged = np.logaddexp(stay_label, source_base + frame.grow_log_p[rows, last])
         stay_label = np.where(has_source, merged, stay_label)
 
         # Growing into a new prefix. Candidates per slot: [stay, one per extension label].
@@ -301,6 +301,8 @@ class _Frame:
     extensions (the others are beaten by as many extensions of the same slot),
     and with ``token_min_logp`` only those above it (or the frame's best label).
     When that leaves every label, no per-frame selection is needed.
+    ``grow_log_p`` is ``log_p`` with the labels pruned by ``token_min_logp`` at
+    -inf: growing a prefix into one already kept uses it too.
     """
 
     def __init__(self, labels, label_column, blank, beam_width, token_min_logp):
@@ -312,13 +314,15 @@ class _Frame:
 
     def set(self, log_p, label_log_p):
         """Use the frame ``log_p`` (m, n_labels); ``label_log_p`` is without the blank."""
-        self.log_p = log_p
+        self.log_p = self.grow_log_p = log_p
         n_ext = self.max_ext
         if self.token_min_logp is not None:
             keep = label_log_p >= self.token_min_logp
             keep |= self.labels == log_p.argmax(axis=1)[:, None]
             label_log_p = np.where(keep, label_log_p, -np.inf)
             n_ext = max(min(n_ext, int(keep.sum(axis=1).max())), 1)
+            self.grow_log_p = log_p.copy()
+            self.grow_log_p[:, self.labels] = label_log_p
         self.n_ext = n_ext
         if n_ext == len(self.labels):
             self.top = None

@@ -74,6 +74,57 @@ def test_wide_beam_finds_most_probable_labelling(seed, blank, n_frames, n_labels
     np.testing.assert_allclose(scores[0], [logp for _, logp in expected])
 
 
+def _textbook_prefix_beam_search(log_probs, beam_width, beam_prune_logp=None, token_min_logp=None):
+    """One sample, prefixes in a dict (Hannun et al. 2014), as an independent reference."""
+    beams = {(): (0.0, -np.inf)}  # prefix -> (log p ending in blank, log p ending in a label)
+    for frame in log_probs:
+        grown = {}
+
+        def add(prefix, blank_part, label_part):
+            old_blank, old_label = grown.get(prefix, (-np.inf, -np.inf))
+            grown[prefix] = (np.logaddexp(old_blank, blank_part), np.logaddexp(old_label, label_part))
+
+        for prefix, (p_blank, p_label) in beams.items():
+            total = np.logaddexp(p_blank, p_label)
+            add(prefix, total + frame[0], -np.inf)
+            if prefix:
+                add(prefix, -np.inf, p_label + frame[prefix[-1]])
+            for label in range(1, len(frame)):
+                skip = token_min_logp is not None and frame[label] < token_min_logp
+                if skip and label != np.argmax(frame):
+                    continue
+                base = p_blank if prefix and prefix[-1] == label else total
+                add(prefix + (label,), -np.inf, base + frame[label])
+        totals = {prefix: np.logaddexp(*parts) for prefix, parts in grown.items()}
+        best = max(totals.values())
+        if beam_prune_logp is not None:
+            totals = {k: v for k, v in totals.items() if v >= best + beam_prune_logp}
+        kept = sorted(totals, key=totals.get, reverse=True)[:beam_width]
+        beams = {prefix: grown[prefix] for prefix in kept if totals[prefix] > -np.inf}
+    totals = {prefix: np.logaddexp(*parts) for prefix, parts in beams.items()}
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+@pytest.mark.parametrize(
+    "n_labels, beam_width, pruning",
+    [
+        (8, 2, {}),  # fewer extension labels (beam_width + 1) than labels
+        (12, 4, {}),
+        (6, 3, {}),
+        (9, 3, {"beam_prune_logp": -4.0, "token_min_logp": -2.5}),
+    ],
+)
+def test_narrow_beam_equals_textbook_prefix_beam_search(n_labels, beam_width, pruning):
+    log_probs = _random_log_probs(4, (5, 10, n_labels), scale=2.0)
+    sequences, scores = ctc_beam_search_decode(
+        log_probs, beam_width=beam_width, n_best=beam_width, **pruning
+    )
+    for i in range(5):
+        expected = _textbook_prefix_beam_search(log_probs[i], beam_width, **pruning)
+        assert [tuple(s) for s in sequences[i]] == [prefix for prefix, _ in expected]
+        np.testing.assert_allclose(scores[i, : len(expected)], [v for _, v in expected])
+
+
 def _torch_ctc_log_likelihood(log_probs, labels):
     loss = torch.nn.CTCLoss(blank=0, reduction="none")(
         torch.from_numpy(log_probs)[:, None],
