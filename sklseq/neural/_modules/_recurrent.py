@@ -52,6 +52,8 @@ class RecurrentEncoder(nn.Module):
             bidirectional=bidirectional,
             dropout=dropout if num_layers > 1 else 0.0,
         )
+        if cell in ("lstm", "gru"):
+            _init_forget_bias(self.rnn, hidden_size)
         self.output_size = hidden_size * (2 if bidirectional else 1)
         self.norm = nn.LayerNorm(self.output_size) if layer_norm else nn.Identity()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
@@ -68,6 +70,15 @@ class RecurrentEncoder(nn.Module):
         outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=n_timesteps)
         outputs = self.dropout(self.norm(outputs))
         return outputs.masked_fill(~mask.unsqueeze(-1), 0.0), mask
+
+
+def _init_forget_bias(rnn, hidden_size):
+    """Start with memory kept: bias 1 on the LSTM forget gate (Jozefowicz et al., 2015)
+    and on the GRU update gate, both the second block of PyTorch's gate stack."""
+    with torch.no_grad():
+        for name, bias in rnn.named_parameters():
+            if name.startswith("bias_ih"):
+                bias[hidden_size : 2 * hidden_size].fill_(1.0)
 
 
 class JordanLayer(nn.Module):
