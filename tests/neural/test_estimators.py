@@ -273,3 +273,30 @@ def test_validation_fraction_too_small_is_explained():
 def test_resume_without_path_is_explained():
     with pytest.raises(ValueError, match="checkpoint_path"):
         SequenceClassifier(resume=True, **SMALL).fit(*_ragged())
+
+
+def test_verbose_prints_the_epoch_log(capsys):
+    X, y = _ragged()
+    SequenceClassifier("gru", verbose=1, **SMALL).fit(X, y)
+    captured = capsys.readouterr()
+    assert "train_loss" in captured.out
+
+
+def test_one_grid_search_compares_architectures():
+    from sklearn.model_selection import GridSearchCV
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(24, 8))
+    y = (X[:, -1] > 0).astype(int)
+    search = GridSearchCV(
+        SequenceClassifier(**SMALL), {"architecture": ["gru", "cnn", "transformer"]}, cv=2
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+
+
+def test_integer_token_array_input():
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 5, size=(20, 6))
+    y = (X == 3).any(axis=1).astype(int)
+    clf = SequenceClassifier("cnn", embedding_dim=4, **SMALL).fit(X, y)
+    assert clf.predict(np.array([[7, 8, 9, 1, 2, 3]])).shape == (1,)  # 7-9 unseen
