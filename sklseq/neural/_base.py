@@ -11,9 +11,11 @@ batched (SPEC section 5).
 How a new estimator plugs in
 ----------------------------
 Subclass :class:`BaseSequenceNetwork` (and the sklearn mixin of the task, if
-any), list every parameter in ``__init__`` (the common ones are in
-``_COMMON_PARAMETERS`` order; copy the signature of an existing estimator) and
-override:
+any), list every parameter in ``__init__`` (copy the signature of
+``SequenceClassifier``, pass the common ones to ``super().__init__``, assign
+your own; merge ``BaseSequenceNetwork._parameter_constraints`` into yours;
+decorate the class with :func:`fill_docstring` to insert the shared
+``%(common_parameters)s`` / ``%(common_attributes)s`` sections) and override:
 
 ``_prepare_targets(self, y, lengths, *, reset)``
     Validate ``y`` and return what the criterion reads as ``y_true``: an array

@@ -2,7 +2,6 @@
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
@@ -17,7 +16,7 @@ _IGNORE = -100
 
 
 @fill_docstring
-class SequenceTagger(BaseSequenceNetwork, BaseEstimator):
+class SequenceTagger(BaseSequenceNetwork):
     """Neural sequence tagger: one label for every time step of every sequence.
 
     ``y`` holds one label sequence per sample, as long as that sample
