@@ -169,6 +169,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.order_, self.seasonal_order_ = fitted["order"], fitted["seasonal_order"]
         self.params_, self.param_names_ = fitted["params"], fitted["param_names"]
         self.llf_, self.aic_, self.bic_ = fitted["llf"], fitted["aic"], fitted["bic"]
+        self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
         return self
 
     def _check_orders(self):
@@ -202,8 +203,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             future_exog = _check_future_exog(future_exog, len(X), horizon, self.n_exog_)
             beta = self.params_[self._exog_slice()]
             endog = endog - exog @ beta
-        model = self._engine_model(X.shape[1] + horizon)
-        engine = LinearStateSpace(model, self._engine_params(self.params_))
+        engine = self._engine_for(X.shape[1] + horizon)
         mean, std = engine.forecast(endog, lengths, horizon)
         if self.n_exog_:
             mean = mean + future_exog @ beta
@@ -274,6 +274,10 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                 seasonal_order=seasonal_order,
                 trend=self.trend,
             )
+
+    def _build_engine(self, n_timesteps):
+        model = self._engine_model(n_timesteps)
+        return LinearStateSpace(model, self._engine_params(self.params_))
 
     def _engine_model(self, n_timesteps, order=None, seasonal_order=None):
         from statsmodels.tsa.statespace.sarimax import SARIMAX  # noqa: PLC0415

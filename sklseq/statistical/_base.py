@@ -216,6 +216,17 @@ class StatisticalForecasterMixin:
     def _length_reason(self):
         return f"{type(self).__name__}"
 
+    def _engine_for(self, n_timesteps):
+        """The fitted :class:`LinearStateSpace`, rebuilt only for longer rows than at fit.
+
+        Its gains depend on the parameters and the time step only, so the one
+        built in ``fit`` (``_engine``) serves every shorter input.
+        """
+        engine = getattr(self, "_engine", None)
+        if engine is None or engine.n_timesteps < n_timesteps:
+            engine = self._build_engine(n_timesteps)
+        return engine
+
 
 def append_continuation(X, lengths, y2d):
     """Append ``y2d[i]`` after the last observed step of row ``i`` (1 channel)."""
@@ -244,6 +255,7 @@ class LinearStateSpace:
 
     def __init__(self, model, params):
         n_timesteps = model.nobs
+        self.n_timesteps = n_timesteps
         result = model.filter(params, return_ssm=True)
         ssm = model.ssm
         self.design = _constant(ssm["design"], "design")[0]

@@ -149,13 +149,16 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         self.params_, self.param_names_, self.llf_ = params, list(spec.param_names), llf
         self.aic_ = -2 * llf + 2 * n_params
         self.bic_ = -2 * llf + np.log(n_obs) * n_params
+        self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
         return self
 
     def _forecast(self, X, lengths, future_exog):
-        model = self._engine_model(X.shape[1] + self.horizon_)
-        with statsmodels_guard(self._describe()):
-            engine = _ConcentratedSmoothing(model, self.params_)
+        engine = self._engine_for(X.shape[1] + self.horizon_)
         return engine.forecast(X[:, :, 0], lengths, self.horizon_)
+
+    def _build_engine(self, n_timesteps):
+        with statsmodels_guard(self._describe()):
+            return _ConcentratedSmoothing(self._engine_model(n_timesteps), self.params_)
 
     def _model(self, endog):
         from statsmodels.tsa.statespace.exponential_smoothing import (  # noqa: PLC0415

@@ -138,12 +138,15 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
                 model = self._model(np.zeros(endog.shape[1]))
                 params, llf = fit_jointly(spec, model, endog, lengths, self.maxiter)
         self.params_, self.param_names_, self.llf_ = params, list(spec.param_names), llf
+        self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
         return self
 
     def _forecast(self, X, lengths, future_exog):
-        model = self._model(np.zeros(X.shape[1] + self.horizon_))
-        engine = LinearStateSpace(model, self.params_)
+        engine = self._engine_for(X.shape[1] + self.horizon_)
         return engine.forecast(X[:, :, 0], lengths, self.horizon_)
+
+    def _build_engine(self, n_timesteps):
+        return LinearStateSpace(self._model(np.zeros(n_timesteps)), self.params_)
 
     def _model(self, endog):
         from statsmodels.tsa.statespace.structural import (  # noqa: PLC0415

@@ -243,3 +243,17 @@ def test_malformed_orders_raise_naming_the_parameter(params, name):
     X = np.ones((2, 20)).cumsum(axis=1)
     with pytest.raises(ValueError, match=rf"^{name}\b"):
         ARIMARegressor(**params).fit(X)
+
+
+def test_rows_longer_than_at_fit_equal_statsmodels_apply():
+    series = _airline()
+    model = ARIMARegressor(
+        order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), trend="n", horizon=6
+    ).fit(series[None, :100])
+    direct = SARIMAX(
+        series[:100], order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), trend="n"
+    ).fit(disp=False, maxiter=50)
+    mean, std = model.predict([series, series[:50]], return_std=True)
+    expected = direct.apply(series).get_forecast(6)
+    assert_allclose(mean[0], expected.predicted_mean, rtol=RTOL)
+    assert_allclose(std[0], np.sqrt(expected.var_pred_mean), rtol=RTOL)
