@@ -35,6 +35,8 @@ _QUANTILE = re.compile(r"^q(0?\.\d+|0|1|1\.0+)$")
 # Elements (float64) per block: small enough to stay in cache, large enough
 # that numpy's per-call overhead is negligible.
 _BLOCK_ELEMENTS = 1 << 15
+# Elements per lfilter call of the exponential average (no overlap is needed).
+_EWM_CHUNK = 1 << 20
 
 
 class RollingStatistics(SequenceTransformer):
@@ -196,19 +198,22 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
     """
     n_samples, n_timesteps, n_channels = X.shape
     out = np.empty((n_samples, n_timesteps, n_channels, len(specs)), dtype=X.dtype)
-    max_window = max(w for w, _ in specs)
-    overlap = max_window - 1
-    carry = {}
-    for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window):
-        if t0 >= lengths[rows].max():  # a long row's padding
-            out[rows, t0:t1] = np.nan
-            continue
-        block = _Block(X, rows, t0, t1, overlap, lengths, carry)
-        for i, (w, stat) in enumerate(specs):
-            block.compute(w, stat, ddof, out[rows, t0:t1, :, i])
-        if (lengths[rows] < t1).any():
-            padding = np.arange(t0, t1) >= lengths[rows, None]
-            out[rows, t0:t1][padding] = np.nan
+    windowed = [(i, w, stat) for i, (w, stat) in enumerate(specs) if stat != "ewm"]
+    if windowed:
+        max_window = max(w for _, w, _ in windowed)
+        for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window):
+            if t0 >= lengths[rows].max():  # a long row's padding
+                out[rows, t0:t1] = np.nan
+                continue
+            block = _Block(X, rows, t0, t1, max_window - 1, lengths)
+            for i, w, stat in windowed:
+                block.compute(w, stat, ddof, out[rows, t0:t1, :, i])
+            if (lengths[rows] < t1).any():
+                padding = np.arange(t0, t1) >= lengths[rows, None]
+                out[rows, t0:t1][padding] = np.nan
+    for i, (w, stat) in enumerate(specs):
+        if stat == "ewm":  # padding is NaN: the recurrence carries it forward
+            _exponential_mean(X, w, out[:, :, :, i])
     for i, (w, _) in enumerate(specs):
         needed = w if min_periods is None else min_periods
         out[:, : needed - 1, :, i] = np.nan
@@ -267,7 +272,7 @@ class _Block:
     reach back past the start are computed from the steps available).
     """
 
-    def __init__(self, X, rows, t0, t1, overlap, lengths, carry):
+    def __init__(self, X, rows, t0, t1, overlap, lengths):
         padded = (lengths[rows] < t1).any()
         if t0 >= overlap and not padded and X.dtype == np.float64:
             values = X[rows, t0 - overlap : t1]  # a view: no copy needed
@@ -281,7 +286,6 @@ class _Block:
         self.overlap = overlap
         self.t0 = t0
         self.n_steps = t1 - t0
-        self.carry = carry  # exponential-average state, from the block before in time
         self._powers = {}
 
     def compute(self, w, stat, ddof, out):
@@ -315,8 +319,6 @@ class _Block:
                 accumulate.accumulate(head, axis=1, out=out[:, :n_head])
         elif stat == "wma":
             self._weighted_mean(w, n_head, out)
-        elif stat == "ewm":
-            self._ewm(w, out)
         else:
             q = 0.5 if stat == "median" else float(stat[1:])
             self._quantile(w, q, n_head, out)
@@ -424,21 +426,32 @@ class _Block:
         norm[:n_head] = np.cumsum(weights[::-1])[:n_head]
         out /= norm[:, None]
 
-    def _ewm(self, w, out):
-        alpha = 2.0 / (w + 1.0)
-        decay = 1.0 - alpha
-        x = self.values[:, self.overlap :]
-        state = self.carry.get(w) if self.t0 > 0 else None
-        if state is None:
-            state = np.zeros((x.shape[0], 1, x.shape[2]))
-        # y[t] = alpha * x[t] + decay * y[t-1] from y[-1] = 0 ...
-        out[:], self.carry[w] = signal.lfilter([alpha], [1.0, -decay], x, axis=1, zi=state)
-        # ... divided by the sum of the weights seen, 1 - decay ** (t + 1),
-        # which is 1 to machine precision after a few spans.
-        n_fix = int(np.ceil(np.log(1e-17) / np.log(decay))) if decay > 0 else 0
-        steps = np.arange(self.t0 + 1, min(n_fix, self.t0 + self.n_steps) + 1)
-        if steps.size:
-            out[:, : steps.size] /= -np.expm1(steps * np.log(decay))[:, None]
+
+def _exponential_mean(X, w, out):
+    """pandas' ``ewm(span=w, adjust=True).mean()`` along axis 1 of ``X``, into ``out``.
+
+    The exact recurrence, run by ``lfilter`` on chunks of at most
+    ``_EWM_CHUNK`` elements with the filter state carried along time.
+    """
+    alpha = 2.0 / (w + 1.0)
+    decay = 1.0 - alpha
+    n_samples, n_timesteps, n_channels = X.shape
+    span = max(1, min(n_timesteps, _EWM_CHUNK // n_channels))
+    step = max(1, _EWM_CHUNK // (span * n_channels))
+    for r0 in range(0, n_samples, step):
+        rows = slice(r0, min(r0 + step, n_samples))
+        state = np.zeros((rows.stop - rows.start, 1, n_channels))
+        for t0 in range(0, n_timesteps, span):
+            x = X[rows, t0 : t0 + span].astype(np.float64, copy=False)
+            # y[t] = alpha * x[t] + decay * y[t-1], from y[-1] = 0 ...
+            out[rows, t0 : t0 + span], state = signal.lfilter(
+                [alpha], [1.0, -decay], x, axis=1, zi=state
+            )
+    # ... divided by the sum of the weights seen, 1 - decay ** (t + 1), which
+    # is 1 to machine precision after a few spans.
+    n_fix = n_timesteps if decay == 0 else int(np.ceil(np.log(1e-17) / np.log(decay)))
+    steps = np.arange(1, min(n_fix, n_timesteps) + 1)
+    out[:, : steps.size] /= -np.expm1(steps * np.log(decay))[:, None] if decay > 0 else 1.0
 
 
 def _check_windows(windows):

@@ -93,6 +93,7 @@ def test_rolling_matches_pandas(window, min_periods):
 def test_rolling_long_series_spans_blocks_like_pandas(monkeypatch):
     # Blocks of 64 steps: windows and the exponential average cross block borders.
     monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
+    monkeypatch.setattr(_rolling, "_EWM_CHUNK", 64)
     rng = np.random.default_rng(1)
     x = 10 + np.cumsum(rng.normal(size=1000))
     statistics = ["mean", "std", "min", "max", "q0.9", "wma", "ewm"]
@@ -105,6 +106,7 @@ def test_rolling_long_series_spans_blocks_like_pandas(monkeypatch):
 
 def test_rolling_long_ragged_rows_are_nan_padded(monkeypatch):
     monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
+    monkeypatch.setattr(_rolling, "_EWM_CHUNK", 64)
     rows = [np.arange(300.0), np.arange(100.0)]
     out = RollingStatistics(windows=4, statistics=["mean", "ewm"], output="sequence").fit_transform(rows)
     assert np.isnan(out[1, 100:]).all()
