@@ -152,14 +152,13 @@ def ctc_beam_search_decode(
 
     # Longest samples first, so the samples still running at frame t are a prefix.
     order = np.argsort(-lengths, kind="stable")
-    beams = _Beams(len(lengths), beam_width)
-    steps = beams.search(
-        log_probs[order], lengths[order], blank, beam_prune_logp, token_min_logp
-    )
-    totals = np.logaddexp(beams.log_blank, beams.log_label)
-    ranked = np.argsort(-totals, axis=1, kind="stable")[:, :n_best]
-    scores = np.take_along_axis(totals, ranked, axis=1)
-    labels = _backtrack(steps, ranked, log_probs.shape[1])
+    log_probs, lengths = log_probs[order], lengths[order]
+    if beam_prune_logp is None and token_min_logp is None:
+        labels, scores = _dense_search(log_probs, lengths, beam_width, n_best, blank)
+    else:
+        labels, scores = _pruned_search(
+            log_probs, lengths, beam_width, n_best, blank, beam_prune_logp, token_min_logp
+        )
 
     n_samples = len(lengths)
     flat = labels.reshape(n_samples * n_best, -1)
@@ -171,6 +170,20 @@ def ctc_beam_search_decode(
     inverse = np.empty_like(order)
     inverse[order] = np.arange(n_samples)
     return [sorted_hyps[j] for j in inverse], scores[inverse]
+
+
+def _dense_search(log_probs, lengths, beam_width, n_best, blank):
+    """Prefix beam search in fixed (n_samples, beam_width) slots; samples sorted by length.
+
+    Returns labels (n_samples, n_best, n_frames), -1 where none, and scores
+    (n_samples, n_best).
+    """
+    beams = _Beams(len(lengths), beam_width)
+    steps = beams.search(log_probs, lengths, blank)
+    totals = np.logaddexp(beams.log_blank, beams.log_label)
+    ranked = np.argsort(-totals, axis=1, kind="stable")[:, :n_best]
+    scores = np.take_along_axis(totals, ranked, axis=1)
+    return _backtrack(steps, ranked, log_probs.shape[1]), scores
 
 
 class _Beams:
@@ -196,7 +209,7 @@ class _Beams:
         self.parent[:, 0] = ~self.hash[:, 0]
         self.log_blank[:, 0] = 0.0
 
-    def search(self, log_probs, lengths, blank, beam_prune_logp, token_min_logp):
+    def search(self, log_probs, lengths, blank):
         """Run every frame; returns, per frame, each slot's source slot and added label."""
         n_frames, n_labels = log_probs.shape[1:]
         labels = np.delete(np.arange(n_labels), blank)
@@ -204,7 +217,7 @@ class _Beams:
         # Column of each label in label_log_probs; the blank and last = -1 get -1.
         label_column = np.full(n_labels + 1, -1, dtype=np.intp)
         label_column[labels] = np.arange(len(labels))
-        frame = _Frame(labels, label_column, blank, self.beam_width, token_min_logp)
+        frame = _Frame(labels, label_column, blank, self.beam_width)
         n_running = np.searchsorted(-lengths, -np.arange(n_frames), side="left")
         width = 1
         steps = []
@@ -213,11 +226,11 @@ class _Beams:
             if m == 0:
                 break
             frame.set(log_probs[:m, t], label_log_probs[:m, t])
-            source, added, width = self._advance(m, width, frame, beam_prune_logp)
+            source, added, width = self._advance(m, width, frame)
             steps.append((source, added))
         return steps
 
-    def _advance(self, m, width, frame, beam_prune_logp):
+    def _advance(self, m, width, frame):
         rows = np.arange(m)[:, None]
         log_blank = self.log_blank[:m, :width]
         log_label = self.log_label[:m, :width]
@@ -236,7 +249,7 @@ class _Beams:
         source_base = np.where(
             last[rows, source] == last, log_blank[rows, source], log_total[rows, source]
         )
-        merged = np.logaddexp(stay_label, source_base + frame.grow_log_p[rows, last])
+        merged = np.logaddexp(stay_label, source_base + log_p_last)
         stay_label = np.where(has_source, merged, stay_label)
 
         # Growing into a new prefix. Candidates per slot: [stay, one per extension label].
@@ -259,9 +272,6 @@ class _Beams:
         by_slot[:, :, 0] = np.logaddexp(stay_blank, stay_label)
         n_candidates = candidates.shape[1]
 
-        if beam_prune_logp is not None:
-            best = candidates.max(axis=1, keepdims=True)
-            candidates[candidates < best + beam_prune_logp] = -np.inf
         n_alive = int((candidates > -np.inf).sum(axis=1).max())
         new_width = min(self.beam_width, max(n_alive, 1))
         if new_width < n_candidates:
@@ -298,41 +308,28 @@ class _Frame:
     """One frame's log-probabilities and the labels that may grow prefixes there.
 
     Only a frame's ``beam_width + 1`` most probable labels can make the best
-    extensions (the others are beaten by as many extensions of the same slot),
-    and with ``token_min_logp`` only those above it (or the frame's best label).
+    extensions (the others are beaten by as many extensions of the same slot).
     When that leaves every label, no per-frame selection is needed.
-    ``grow_log_p`` is ``log_p`` with the labels pruned by ``token_min_logp`` at
-    -inf: growing a prefix into one already kept uses it too.
     """
 
-    def __init__(self, labels, label_column, blank, beam_width, token_min_logp):
+    def __init__(self, labels, label_column, blank, beam_width):
         self.labels = labels
         self.label_column = label_column
         self.blank = blank
-        self.max_ext = min(len(labels), beam_width + 1)
-        self.token_min_logp = token_min_logp
+        self.n_ext = min(len(labels), beam_width + 1)
 
     def set(self, log_p, label_log_p):
         """Use the frame ``log_p`` (m, n_labels); ``label_log_p`` is without the blank."""
-        self.log_p = self.grow_log_p = log_p
-        n_ext = self.max_ext
-        if self.token_min_logp is not None:
-            keep = label_log_p >= self.token_min_logp
-            keep |= self.labels == log_p.argmax(axis=1)[:, None]
-            label_log_p = np.where(keep, label_log_p, -np.inf)
-            n_ext = max(min(n_ext, int(keep.sum(axis=1).max())), 1)
-            self.grow_log_p = log_p.copy()
-            self.grow_log_p[:, self.labels] = label_log_p
-        self.n_ext = n_ext
-        if n_ext == len(self.labels):
+        self.log_p = log_p
+        if self.n_ext == len(self.labels):
             self.top = None
             self.ext_log_p = label_log_p
             return
         m = len(log_p)
-        self.top = np.argpartition(-label_log_p, n_ext - 1, axis=1)[:, :n_ext]
+        self.top = np.argpartition(-label_log_p, self.n_ext - 1, axis=1)[:, : self.n_ext]
         self.ext_log_p = np.take_along_axis(label_log_p, self.top, axis=1)
         self.column = np.full((m, len(self.label_column)), -1, dtype=np.intp)
-        self.column[np.arange(m)[:, None], self.labels[self.top]] = np.arange(n_ext)
+        self.column[np.arange(m)[:, None], self.labels[self.top]] = np.arange(self.n_ext)
 
     def column_of(self, label, rows):
         """Column (m, width) of each ``label`` among the extension labels, or -1."""
@@ -345,6 +342,151 @@ class _Frame:
         if self.top is None:
             return self.labels[column]
         return self.labels[self.top[rows, column]]
+
+
+def _pruned_search(log_probs, lengths, beam_width, n_best, blank, beam_prune_logp, token_min_logp):
+    """Prefix beam search with pruning, on one flat list of the hypotheses of all samples.
+
+    Pruning leaves each sample a different, often small, number of hypotheses,
+    so instead of fixed ``(n_samples, beam_width)`` slots the search keeps flat
+    arrays (sorted by sample) and selects each sample's best by one sort of all
+    candidates by (sample, score). Samples are sorted by decreasing length.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples, n_best, n_frames)
+        Labels added at each frame by the returned hypotheses (-1: none).
+    scores : ndarray of shape (n_samples, n_best)
+    """
+    n_samples, n_frames, n_labels = log_probs.shape
+    labels = np.delete(np.arange(n_labels), blank)
+    label_column = np.full(n_labels + 1, -1, dtype=np.intp)
+    label_column[labels] = np.arange(len(labels))
+    max_ext = min(len(labels), beam_width + 1)
+    prune = -np.inf if beam_prune_logp is None else beam_prune_logp
+    n_running = np.searchsorted(-lengths, -np.arange(n_frames + 1), side="left")
+
+    # Hypotheses of the running samples: sample, hashes, last label, log-probabilities.
+    sample = np.arange(n_running[0])
+    hashes = _mix((sample + 1).astype(np.uint64) * _GOLDEN)
+    parent = ~hashes
+    last = np.full(len(sample), -1, dtype=np.intp)
+    log_blank = np.zeros(len(sample))
+    log_label = np.full(len(sample), -np.inf)
+    steps, finished = [], []
+    for t in range(n_frames):
+        m = n_running[t]
+        if m == 0 or len(sample) == 0:
+            break
+        log_p = log_probs[:m, t]
+        label_log_p = log_p[:, labels]
+        keep = np.ones(label_log_p.shape, dtype=bool)
+        if token_min_logp is not None:
+            keep = label_log_p >= token_min_logp
+            keep |= labels == log_p.argmax(axis=1)[:, None]
+        # Growth into kept prefixes skips only the labels token_min_logp prunes ...
+        grow_log_p = np.where(keep, label_log_p, -np.inf)
+        if max_ext < len(labels):  # ... new prefixes need one of the best beam_width + 1
+            top = np.argpartition(-grow_log_p, max_ext - 1, axis=1)[:, :max_ext]
+            in_top = np.zeros_like(keep)
+            np.put_along_axis(in_top, top, True, axis=1)
+            keep &= in_top
+        log_total = np.logaddexp(log_blank, log_label)
+
+        # Staying, plus the growth of a kept parent into a kept prefix.
+        stay_blank = log_total + log_p[sample, blank]
+        stay_label = log_label + log_p[sample, last]  # last = -1 has log_label = -inf
+        by_hash = np.argsort(hashes)
+        sorted_hashes = hashes[by_hash]
+        at = np.minimum(np.searchsorted(sorted_hashes, parent), len(hashes) - 1)
+        source = by_hash[at]
+        has_source = sorted_hashes[at] == parent
+        column = label_column[last]
+        base = np.where(last[source] == last, log_blank[source], log_total[source])
+        merged = np.logaddexp(stay_label, base + grow_log_p[sample, column])
+        stay_label = np.where(has_source, merged, stay_label)
+
+        # Growing each hypothesis by each label its sample keeps at this frame.
+        _, columns = np.nonzero(keep)
+        per_sample = keep.sum(axis=1)
+        per_hyp = per_sample[sample]
+        grow_from = np.repeat(np.arange(len(sample)), per_hyp)
+        within = np.arange(len(grow_from)) - np.repeat(np.cumsum(per_hyp) - per_hyp, per_hyp)
+        column = columns[(np.cumsum(per_sample) - per_sample)[sample[grow_from]] + within]
+        added_label = labels[column]
+        grow_base = np.where(
+            added_label == last[grow_from], log_blank[grow_from], log_total[grow_from]
+        )
+        grow_score = grow_base + label_log_p[sample[grow_from], column]
+        grow_hash = _mix(hashes[grow_from] ^ (added_label.astype(np.uint64) * _GOLDEN))
+        at = np.minimum(np.searchsorted(sorted_hashes, grow_hash), len(hashes) - 1)
+        grow_score[sorted_hashes[at] == grow_hash] = -np.inf  # already a kept prefix
+
+        # Each sample's best beam_width candidates within beam_prune_logp of its best.
+        score = np.concatenate([np.logaddexp(stay_blank, stay_label), grow_score])
+        owner = np.concatenate([sample, sample[grow_from]])
+        order = np.lexsort((-score, owner))
+        owner, score = owner[order], score[order]
+        first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        start = np.repeat(first, np.diff(np.r_[first, len(owner)]))
+        chosen = (np.arange(len(order)) - start < beam_width) & (score > -np.inf)
+        chosen &= score >= score[start] + prune
+        index = order[chosen]
+        stays = index < len(sample)
+        g = np.where(stays, 0, index - len(sample))
+        if len(grow_from) == 0:  # a frame where nothing grows: the gathers below need a row
+            grow_from, added_label, grow_hash = np.zeros(1, np.intp), np.zeros(1, np.intp), hashes[:1]
+        source = np.where(stays, index, grow_from[g])
+        added = np.where(stays, -1, added_label[g])
+        sample = owner[chosen]
+        parent = np.where(stays, parent[source], hashes[source])
+        hashes = np.where(stays, hashes[source], grow_hash[g])
+        last = np.where(stays, last[source], added)
+        log_blank = np.where(stays, stay_blank[source], -np.inf)
+        log_label = np.where(stays, stay_label[source], score[chosen])
+        steps.append((source, added))
+
+        # Samples ending at this frame leave the search (they are the last ones).
+        cut = np.searchsorted(sample, n_running[t + 1])
+        if cut < len(sample):
+            done = np.arange(cut, len(sample))
+            total = np.logaddexp(log_blank[cut:], log_label[cut:])
+            finished.append((t, done, sample[cut:], total))
+            sample, hashes, parent, last = sample[:cut], hashes[:cut], parent[:cut], last[:cut]
+            log_blank, log_label = log_blank[:cut], log_label[:cut]
+    return _ragged_results(finished, steps, lengths, n_best, n_frames)
+
+
+def _ragged_results(finished, steps, lengths, n_best, n_frames):
+    """Best ``n_best`` hypotheses of each sample and their labels, by backtracking."""
+    n_samples = len(lengths)
+    end = np.concatenate([np.full(len(done), t) for t, done, _, _ in finished] + [[]])
+    end = end.astype(np.intp)
+    index = np.concatenate([done for _, done, _, _ in finished] + [[]]).astype(np.intp)
+    owner = np.concatenate([s for _, _, s, _ in finished] + [[]]).astype(np.intp)
+    total = np.concatenate([x for _, _, _, x in finished] + [[]])
+    # Sorted by sample (longest first), best first within a sample, as selected.
+    order = np.argsort(owner, kind="stable")
+    end, index, owner, total = end[order], index[order], owner[order], total[order]
+    first = np.searchsorted(owner, owner)
+    keep = np.arange(len(owner)) - first < n_best
+    end, index, owner, total = end[keep], index[keep], owner[keep], total[keep]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
+
+    labels = np.full((len(owner), n_frames), -1, dtype=np.intp)
+    current = index.copy()
+    for t in range(len(steps) - 1, -1, -1):
+        members = np.searchsorted(-end, -t, side="right")  # hypotheses ending at t or later
+        source, added = steps[t]
+        labels[:members, t] = added[current[:members]]
+        current[:members] = source[current[:members]]
+
+    scores = np.full((n_samples, n_best), -np.inf)
+    scores[owner, rank] = total
+    scores[lengths == 0, 0] = 0.0  # the empty labelling, with probability 1
+    out = np.full((n_samples, n_best, n_frames), -1, dtype=np.intp)
+    out[owner, rank] = labels
+    return out, scores
 
 
 def _find_parents(hashes, parent_hashes, rows):

@@ -171,6 +171,19 @@ def test_batch_with_padding_equals_one_sample_at_a_time():
         assert greedy[i].tolist() == ctc_greedy_decode(log_probs[i : i + 1, :n])[0].tolist()
 
 
+@pytest.mark.parametrize("n_labels, beam_width", [(6, 4), (12, 3)])
+def test_pruned_search_without_effective_pruning_equals_the_exact_search(n_labels, beam_width):
+    # Pruning switches to a flat-list search; with nothing pruned it must agree.
+    log_probs = _random_log_probs(9, (6, 12, n_labels), scale=2.0)
+    lengths = np.array([12, 0, 7, 12, 3, 9])
+    exact, exact_scores = ctc_beam_search_decode(log_probs, lengths, beam_width=beam_width, n_best=2)
+    flat, flat_scores = ctc_beam_search_decode(
+        log_probs, lengths, beam_width=beam_width, n_best=2, beam_prune_logp=-np.inf
+    )
+    assert [[h.tolist() for h in s] for s in flat] == [[h.tolist() for h in s] for s in exact]
+    np.testing.assert_allclose(flat_scores, exact_scores)
+
+
 def test_pruning_keeps_the_answer_on_peaky_posteriors():
     log_probs = _random_log_probs(11, (20, 40, 8), scale=6.0)
     exact, exact_scores = ctc_beam_search_decode(log_probs, beam_width=10)
