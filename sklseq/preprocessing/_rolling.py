@@ -201,11 +201,12 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
     windowed = [(i, w, stat) for i, (w, stat) in enumerate(specs) if stat != "ewm"]
     if windowed:
         max_window = max(w for _, w, _ in windowed)
+        scratch = {}  # work arrays reused from block to block
         for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window):
             if t0 >= lengths[rows].max():  # a long row's padding
                 out[rows, t0:t1] = np.nan
                 continue
-            block = _Block(X, rows, t0, t1, max_window - 1, lengths)
+            block = _Block(X, rows, t0, t1, max_window - 1, lengths, scratch)
             for i, w, stat in windowed:
                 block.compute(w, stat, ddof, out[rows, t0:t1, :, i])
             if (lengths[rows] < t1).any():
@@ -272,13 +273,15 @@ class _Block:
     reach back past the start are computed from the steps available).
     """
 
-    def __init__(self, X, rows, t0, t1, overlap, lengths):
+    def __init__(self, X, rows, t0, t1, overlap, lengths, scratch):
+        self._scratch = scratch
         padded = (lengths[rows] < t1).any()
         if t0 >= overlap and not padded and X.dtype == np.float64:
             values = X[rows, t0 - overlap : t1]  # a view: no copy needed
         else:
             start = max(t0 - overlap, 0)
-            values = np.zeros((rows.stop - rows.start, overlap + t1 - t0, X.shape[2]))
+            values = self._buffer("values", (rows.stop - rows.start, overlap + t1 - t0, X.shape[2]))
+            values[:, : overlap - (t0 - start)] = 0.0
             values[:, overlap - (t0 - start) :] = X[rows, start:t1]
             if padded:
                 np.nan_to_num(values, copy=False, nan=0.0)  # padding: never read
@@ -287,6 +290,13 @@ class _Block:
         self.t0 = t0
         self.n_steps = t1 - t0
         self._powers = {}
+
+    def _buffer(self, key, shape):
+        """A work array for ``key``, reused by the next block when shapes match."""
+        buffer = self._scratch.get(key)
+        if buffer is None or buffer.shape != shape:
+            buffer = self._scratch[key] = np.empty(shape)
+        return buffer
 
     def compute(self, w, stat, ddof, out):
         """Write statistic ``stat`` over windows of ``w`` steps into ``out``."""
@@ -333,7 +343,9 @@ class _Block:
                 self._powers[key] = self._source(source)
             else:
                 half = self._power(source, k // 2, op)
-                self._powers[key] = op(half[:, : -(k // 2)], half[:, k // 2 :])
+                shape = (half.shape[0], half.shape[1] - k // 2, half.shape[2])
+                buffer = self._buffer(key, shape)
+                self._powers[key] = op(half[:, : -(k // 2)], half[:, k // 2 :], out=buffer)
         return self._powers[key]
 
     def _source(self, name):
@@ -342,11 +354,11 @@ class _Block:
         if name == "dx":  # values minus a per-row reference, for the variance
             return self._shifted()
         dx = self._power("dx", 1, np.add)
-        return dx * dx
+        return np.multiply(dx, dx, out=self._buffer("dx2", dx.shape))
 
     def _shifted(self):
         reference = self.values[:, self.overlap : self.overlap + 1]
-        shifted = self.values - reference
+        shifted = np.subtract(self.values, reference, out=self._buffer("dx", self.values.shape))
         if self.t0 < self.overlap:
             shifted[:, : self.overlap - self.t0] = 0.0
         return shifted
@@ -376,7 +388,7 @@ class _Block:
         op(power[:, first : first + n], power[:, first + w - k : first + w - k + n], out=out)
 
     def _variance(self, w, ddof, n_head, out):
-        total = np.empty_like(out)
+        total = self._buffer("total", out.shape)
         self._window_sum("dx", w, total)
         self._window_sum("dx2", w, out)
         counts = np.full(self.n_steps, float(w))
