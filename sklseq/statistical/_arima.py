@@ -15,6 +15,7 @@ from ._base import (
     StatisticalForecasterMixin,
     append_continuation,
     fit_jointly,
+    fit_single,
     statsmodels_guard,
 )
 
@@ -239,8 +240,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             )
         if len(endog) == 1:
             with statsmodels_guard(f"{what} on row 0"):
-                result = spec.fit(disp=False, maxiter=self.maxiter)
-            params, llf = np.asarray(result.params), float(result.llf)
+                params, llf = fit_single(spec, self.maxiter)
         else:
             with statsmodels_guard(f"{what} on rows 0..{len(endog) - 1}"):
                 params, llf = self._fit_joint(spec, endog, exog, lengths, order, seasonal_order)

@@ -29,6 +29,7 @@ __all__ = [
     "StatisticalForecasterMixin",
     "append_continuation",
     "fit_jointly",
+    "fit_single",
     "statsmodels_guard",
 ]
 
@@ -361,6 +362,16 @@ def _constant(matrix, name):
 def _time_varying(values, n_timesteps):
     values = values if values.ndim == 2 else values[:, None]
     return np.broadcast_to(values, (values.shape[0], n_timesteps))
+
+
+def fit_single(spec, maxiter):
+    """statsmodels' own fit of one series: its parameters and log-likelihood.
+
+    ``return_params=True`` skips what the estimators do not use: the smoother
+    and the parameter covariance that statsmodels' results object computes.
+    """
+    params = np.asarray(spec.fit(disp=False, maxiter=maxiter, return_params=True))
+    return params, float(spec.loglike(params))
 
 
 def fit_jointly(

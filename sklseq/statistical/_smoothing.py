@@ -12,6 +12,7 @@ from ._base import (
     StatisticalForecasterMixin,
     append_continuation,
     fit_jointly,
+    fit_single,
     statsmodels_guard,
 )
 
@@ -139,8 +140,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
                     f"{self._min_predict_length()} initial states."
                 )
             if len(endog) == 1:
-                result = spec.fit(disp=False, maxiter=self.maxiter)
-                params, llf = np.asarray(result.params), float(result.llf)
+                params, llf = fit_single(spec, self.maxiter)
             else:
                 model = self._engine_model(endog.shape[1])
                 params, llf = fit_jointly(

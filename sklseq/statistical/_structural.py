@@ -12,6 +12,7 @@ from ._base import (
     StatisticalForecasterMixin,
     append_continuation,
     fit_jointly,
+    fit_single,
     statsmodels_guard,
 )
 
@@ -132,8 +133,7 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
                     f"observation(s) for {len(spec.param_names)} parameters."
                 )
             if len(endog) == 1:
-                result = spec.fit(disp=False, maxiter=self.maxiter)
-                params, llf = np.asarray(result.params), float(result.llf)
+                params, llf = fit_single(spec, self.maxiter)
             else:
                 model = self._model(np.zeros(endog.shape[1]))
                 params, llf = fit_jointly(spec, model, endog, lengths, self.maxiter)
