@@ -362,14 +362,12 @@ def _pruned_search(log_probs, lengths, beam_width, n_best, blank, beam_prune_log
     labels = np.delete(np.arange(n_labels), blank)
     label_column = np.full(n_labels + 1, -1, dtype=np.intp)
     label_column[labels] = np.arange(len(labels))
-    max_ext = min(len(labels), beam_width + 1)
     prune = -np.inf if beam_prune_logp is None else beam_prune_logp
     n_running = np.searchsorted(-lengths, -np.arange(n_frames + 1), side="left")
 
     # Hypotheses of the running samples: sample, hashes, last label, log-probabilities.
     sample = np.arange(n_running[0])
     hashes = _mix((sample + 1).astype(np.uint64) * _GOLDEN)
-    parent = ~hashes
     last = np.full(len(sample), -1, dtype=np.intp)
     log_blank = np.zeros(len(sample))
     log_label = np.full(len(sample), -np.inf)
@@ -384,27 +382,9 @@ def _pruned_search(log_probs, lengths, beam_width, n_best, blank, beam_prune_log
         if token_min_logp is not None:
             keep = label_log_p >= token_min_logp
             keep |= labels == log_p.argmax(axis=1)[:, None]
-        # Growth into kept prefixes skips only the labels token_min_logp prunes ...
-        grow_log_p = np.where(keep, label_log_p, -np.inf)
-        if max_ext < len(labels):  # ... new prefixes need one of the best beam_width + 1
-            top = np.argpartition(-grow_log_p, max_ext - 1, axis=1)[:, :max_ext]
-            in_top = np.zeros_like(keep)
-            np.put_along_axis(in_top, top, True, axis=1)
-            keep &= in_top
         log_total = np.logaddexp(log_blank, log_label)
-
-        # Staying, plus the growth of a kept parent into a kept prefix.
         stay_blank = log_total + log_p[sample, blank]
         stay_label = log_label + log_p[sample, last]  # last = -1 has log_label = -inf
-        by_hash = np.argsort(hashes)
-        sorted_hashes = hashes[by_hash]
-        at = np.minimum(np.searchsorted(sorted_hashes, parent), len(hashes) - 1)
-        source = by_hash[at]
-        has_source = sorted_hashes[at] == parent
-        column = label_column[last]
-        base = np.where(last[source] == last, log_blank[source], log_total[source])
-        merged = np.logaddexp(stay_label, base + grow_log_p[sample, column])
-        stay_label = np.where(has_source, merged, stay_label)
 
         # Growing each hypothesis by each label its sample keeps at this frame.
         _, columns = np.nonzero(keep)
@@ -419,18 +399,33 @@ def _pruned_search(log_probs, lengths, beam_width, n_best, blank, beam_prune_log
         )
         grow_score = grow_base + label_log_p[sample[grow_from], column]
         grow_hash = _mix(hashes[grow_from] ^ (added_label.astype(np.uint64) * _GOLDEN))
-        at = np.minimum(np.searchsorted(sorted_hashes, grow_hash), len(hashes) - 1)
-        grow_score[sorted_hashes[at] == grow_hash] = -np.inf  # already a kept prefix
+        # A grown prefix that is already kept adds its probability there instead.
+        # Each sample keeps at most beam_width prefixes: compare within the sample.
+        first_of_sample = np.searchsorted(sample, sample)
+        kept_hashes = np.zeros((m, beam_width), dtype=np.uint64)  # 0: no prefix
+        kept_hashes[sample, np.arange(len(sample)) - first_of_sample] = hashes
+        equal = kept_hashes[sample[grow_from]] == grow_hash[:, None]
+        slot = equal.argmax(axis=1)
+        kept = equal[np.arange(len(slot)), slot]
+        into = first_of_sample[grow_from[kept]] + slot[kept]
+        stay_label[into] = np.logaddexp(stay_label[into], grow_score[kept])
+        grow_score[kept] = -np.inf
 
         # Each sample's best beam_width candidates within beam_prune_logp of its best.
         score = np.concatenate([np.logaddexp(stay_blank, stay_label), grow_score])
         owner = np.concatenate([sample, sample[grow_from]])
-        order = np.lexsort((-score, owner))
+        order = np.argsort(_small_ints(owner), kind="stable")
         owner, score = owner[order], score[order]
         first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        start = np.repeat(first, np.diff(np.r_[first, len(owner)]))
-        chosen = (np.arange(len(order)) - start < beam_width) & (score > -np.inf)
-        chosen &= score >= score[start] + prune
+        group = np.repeat(np.arange(len(first)), np.diff(np.r_[first, len(owner)]))
+        best = np.maximum.reduceat(score, first)
+        chosen = (score > -np.inf) & (score >= best[group] + prune)
+        n_chosen = np.add.reduceat(chosen, first)
+        crowded = np.flatnonzero(chosen & (n_chosen > beam_width)[group])
+        if crowded.size:  # samples with more candidates than beam_width: rank them
+            ranked = crowded[_sort_by_owner_then_score(owner[crowded], score[crowded])]
+            rank = np.arange(len(ranked)) - np.searchsorted(owner[ranked], owner[ranked])
+            chosen[ranked[rank >= beam_width]] = False
         index = order[chosen]
         stays = index < len(sample)
         g = np.where(stays, 0, index - len(sample))
@@ -439,7 +434,6 @@ def _pruned_search(log_probs, lengths, beam_width, n_best, blank, beam_prune_log
         source = np.where(stays, index, grow_from[g])
         added = np.where(stays, -1, added_label[g])
         sample = owner[chosen]
-        parent = np.where(stays, parent[source], hashes[source])
         hashes = np.where(stays, hashes[source], grow_hash[g])
         last = np.where(stays, last[source], added)
         log_blank = np.where(stays, stay_blank[source], -np.inf)
@@ -452,9 +446,22 @@ def _pruned_search(log_probs, lengths, beam_width, n_best, blank, beam_prune_log
             done = np.arange(cut, len(sample))
             total = np.logaddexp(log_blank[cut:], log_label[cut:])
             finished.append((t, done, sample[cut:], total))
-            sample, hashes, parent, last = sample[:cut], hashes[:cut], parent[:cut], last[:cut]
+            sample, hashes, last = sample[:cut], hashes[:cut], last[:cut]
             log_blank, log_label = log_blank[:cut], log_label[:cut]
     return _ragged_results(finished, steps, lengths, n_best, n_frames)
+
+
+def _sort_by_owner_then_score(owner, score):
+    """Order by sample, best score first within a sample (two stable sorts)."""
+    by_score = np.argsort(-score, kind="stable")
+    return by_score[np.argsort(_small_ints(owner[by_score]), kind="stable")]
+
+
+def _small_ints(values):
+    # numpy's stable sort is a radix sort for 16-bit integers: much faster here.
+    if values.size and values.max() < 2**16:
+        return values.astype(np.uint16)
+    return values
 
 
 def _ragged_results(finished, steps, lengths, n_best, n_frames):
@@ -465,8 +472,8 @@ def _ragged_results(finished, steps, lengths, n_best, n_frames):
     index = np.concatenate([done for _, done, _, _ in finished] + [[]]).astype(np.intp)
     owner = np.concatenate([s for _, _, s, _ in finished] + [[]]).astype(np.intp)
     total = np.concatenate([x for _, _, _, x in finished] + [[]])
-    # Sorted by sample (longest first), best first within a sample, as selected.
-    order = np.argsort(owner, kind="stable")
+    # Sorted by sample (longest first), best first within a sample.
+    order = _sort_by_owner_then_score(owner, total)
     end, index, owner, total = end[order], index[order], owner[order], total[order]
     first = np.searchsorted(owner, owner)
     keep = np.arange(len(owner)) - first < n_best
