@@ -240,6 +240,49 @@ class _TeacherForcingSchedule(Callback):
         net.history.record("teacher_forcing_ratio", probability)
 
 
+def decoder_step_function(module, state, *, banned=()):
+    """Step function of a trained :class:`EncoderDecoder` for ``sklseq.decoding``.
+
+    Returns ``step(tokens, state) -> (log_probs, state[, attention])`` and the
+    state to start from. The encoder outputs (memory, projected keys, mask) do
+    not change while decoding, so they stay out of the searched state: the
+    search reorders hypotheses only within a sample, and its rows are
+    sample-major (``N = n_samples * k``), so each row's memory is its sample's,
+    repeated once per search instead of gathered at every step.
+
+    Parameters
+    ----------
+    module : EncoderDecoder
+    state : dict
+        ``module.encode(x, lengths)`` for ``n_samples`` rows.
+    banned : sequence of int, default=()
+        Tokens never generated (their log-probability is set to -1e9).
+    """
+    static_names = ("memory", "keys", "mask")
+    static = {k: v for k, v in state.items() if k in static_names}
+    searched = {k: v for k, v in state.items() if k not in static_names}
+    n_samples = len(state["mask"])
+    expanded = {}
+
+    def step(tokens, state):
+        repeats = tokens.shape[0] // n_samples
+        if repeats not in expanded:
+            expanded[repeats] = {
+                k: v.repeat_interleave(repeats, dim=0) for k, v in static.items()
+            }
+        prefix = tokens if module.decoder.parallel else tokens[:, -1:]
+        logits, state, weights = module.step(
+            module.embed(prefix), {**state, **expanded[repeats]}
+        )
+        state = {k: v for k, v in state.items() if k not in static_names}
+        log_probs = torch.log_softmax(logits, dim=-1)
+        if banned:
+            log_probs[:, list(banned)] = -1e9
+        return (log_probs, state) if weights is None else (log_probs, state, weights)
+
+    return step, searched
+
+
 def _decode(vocab, codes, lengths):
     if codes.shape[1] == 0:  # every hypothesis ended at once
         return [[] for _ in range(len(codes))]
@@ -264,8 +307,10 @@ class _SequenceLoss(nn.Module):
 def _fill_docstring(cls):
     cls.__doc__ = cls.__doc__.replace("%(seq2seq_parameters)s", SEQ2SEQ_PARAMETERS_DOC)
     cls = fill_docstring(cls)
-    # The seq2seq estimators default to a GRU encoder (the common default is LSTM).
-    cls.__doc__ = cls.__doc__.replace('default="lstm"', 'default="gru"', 1)
+    # Seq2seq defaults: a bidirectional GRU encoder (the common ones: LSTM, one way).
+    cls.__doc__ = cls.__doc__.replace('default="lstm"', 'default="gru"', 1).replace(
+        "bidirectional : bool, default=False", "bidirectional : bool, default=True", 1
+    )
     return cls
 
 
@@ -340,7 +385,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
         *,
         hidden_size=64,
         num_layers=None,
-        bidirectional=False,
+        bidirectional=True,
         dropout=0.0,
         layer_norm=False,
         kernel_size=3,
@@ -591,18 +636,10 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         module = self._inference_module()
         max_length = self.max_length or 2 * self.max_target_length_
         banned = [vocab.pad_index, vocab.bos_index, vocab.unk_index]
-
-        def step(tokens, state):
-            prefix = tokens if module.decoder.parallel else tokens[:, -1:]
-            logits, state, weights = module.step(module.embed(prefix), state)
-            log_probs = torch.log_softmax(logits, dim=-1)
-            # Only real tokens and the end token may be generated.
-            log_probs[:, banned] = -1e9
-            return (log_probs, state) if weights is None else (log_probs, state, weights)
-
         sequences, scores = [], []
         with torch.no_grad():
             for _, batch_lengths, x, state in self._encoded_batches(module, inputs, lengths):
+                step, state = decoder_step_function(module, state, banned=banned)
                 start = torch.full((len(x),), vocab.bos_index, device=x.device)
                 options = dict(
                     eos_index=vocab.eos_index,
@@ -680,7 +717,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
         *,
         hidden_size=64,
         num_layers=None,
-        bidirectional=False,
+        bidirectional=True,
         dropout=0.0,
         layer_norm=False,
         kernel_size=3,

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from ._attention import build_attention
+from ._masking import last_valid_step, masked_mean
 
 __all__ = ["RecurrentDecoder", "TransformerDecoder", "build_decoder"]
 
@@ -78,16 +79,19 @@ class RecurrentDecoder(nn.Module):
             batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
         )
-        self.bridge = nn.Linear(memory_size, num_layers * hidden_size)
+        self.bridge = nn.Linear(2 * memory_size, num_layers * hidden_size)
         self.combine = nn.Linear(hidden_size + context_size, hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.output_size = hidden_size
 
     def init_state(self, memory, mask):
-        valid = mask.unsqueeze(-1).to(memory.dtype)
-        pooled = (memory * valid).sum(1) / valid.sum(1).clamp(min=1.0)
+        # The last valid step keeps what a recurrent encoder has read in order
+        # (position information a mean loses); the mean summarises every step.
+        summary = torch.cat(
+            [last_valid_step(memory, mask.sum(dim=1)), masked_mean(memory, mask)], dim=-1
+        )
         batch = memory.shape[0]
-        h = torch.tanh(self.bridge(pooled)).view(batch, self.num_layers, self.hidden_size)
+        h = torch.tanh(self.bridge(summary)).view(batch, self.num_layers, self.hidden_size)
         state = {"h": h, "memory": memory, "mask": mask}
         if self.cell == "lstm":
             state["c"] = torch.zeros_like(h)
