@@ -17,7 +17,7 @@ from sklseq.utils import all_estimators
 # Shorter training for the checks only, by class name.
 CHECK_PARAMS = {
     "CTCTranscriber": {"hidden_size": 8, "max_epochs": 2},
-    "Seq2SeqRegressor": {"hidden_size": 16, "max_epochs": 30, "lr": 0.01},
+    "Seq2SeqRegressor": {"hidden_size": 16, "max_epochs": 40, "lr": 0.01},
     "Seq2SeqTranslator": {"hidden_size": 8, "max_epochs": 2},
     "SequenceClassifier": {"hidden_size": 16, "max_epochs": 20},
     "SequenceGenerator": {"hidden_size": 8, "max_epochs": 2},
