@@ -9,7 +9,13 @@ the probability of all its alignments so far, split into "ends in blank" and
 "ends in a label"). All samples and beams advance together, one frame at a time,
 as numpy arrays: each prefix is identified by a 64-bit hash of its labels, so
 that an extension ``prefix + c`` that equals a prefix already in the beam is
-found by a sorted search instead of dictionary look-ups.
+found by comparing hashes instead of dictionary look-ups.
+
+Two layouts share that scheme. Without pruning every sample keeps
+``beam_width`` prefixes, so they sit in fixed ``(n_samples, beam_width)`` slots.
+With pruning (``beam_prune_logp`` / ``token_min_logp``) samples keep different,
+often very few, prefixes, so they sit in one flat list sorted by sample and the
+work follows the hypotheses that survive.
 """
 
 from numbers import Integral, Real
