@@ -148,3 +148,18 @@ def test_sktime_make_reduction_with_arima_on_windows():
     forecast = reduced.predict(fh=[1, 2, 3])
     assert forecast.shape == (3,)
     assert np.isfinite(forecast).all()
+
+
+def test_forecast_from_end_with_a_statistical_model_equals_statsmodels():
+    from sktime.datasets import load_airline
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    series = np.log(load_airline())
+    model = ARIMARegressor(order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), trend="n", horizon=6)
+    model.fit(series.to_numpy()[None])
+    forecast = forecast_from_end(model, series, window_size=len(series))
+    expected = SARIMAX(
+        series.to_numpy(), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), trend="n"
+    ).fit(disp=False, maxiter=50)
+    assert list(forecast.index) == list(pd.period_range("1961-01", periods=6, freq="M"))
+    assert_allclose(forecast.to_numpy(), expected.forecast(6), rtol=1e-6)

@@ -257,3 +257,12 @@ def test_rows_longer_than_at_fit_equal_statsmodels_apply():
     expected = direct.apply(series).get_forecast(6)
     assert_allclose(mean[0], expected.predicted_mean, rtol=RTOL)
     assert_allclose(std[0], np.sqrt(expected.var_pred_mean), rtol=RTOL)
+
+
+def test_interval_coverage_on_simulated_ar1_rows_is_nominal():
+    X = _ar1_panel(0.7, n_rows=1500, length=31, seed=4)
+    model = ARIMARegressor(order=(1, 0, 0), trend="n").fit(X[:500, :-1], X[:500, -1])
+    lower, upper = model.predict_interval(X[500:, :-1], coverage=0.9)
+    covered = np.mean((lower <= X[500:, -1]) & (X[500:, -1] <= upper))
+    # 1000 independent rows: the binomial standard error of 0.9 is about 0.0095.
+    assert 0.87 <= covered <= 0.93
