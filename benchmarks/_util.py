@@ -218,7 +218,10 @@ def machine_description():
     import os
 
     cores = os.cpu_count()
-    return f"{platform.machine()}, {cores} logical core(s), Python {platform.python_version()}, numpy {np.__version__}"
+    return (
+        f"{platform.machine()}, {cores} logical core(s), "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
 
 
 def write_result(name, markdown):

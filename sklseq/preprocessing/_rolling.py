@@ -1,26 +1,29 @@
 """Rolling (trailing-window) statistics of each sequence, without window temporaries.
 
 The panel is processed in cache-sized blocks of rows (or, for very long rows,
-of time steps with ``max(windows) - 1`` steps of overlap). Within a block:
+of time steps with ``max(windows) - 1`` steps of overlap), with work arrays
+reused from block to block. Within a block:
 
-- sums, means, variances and weighted means are exact window sums built by
-  doubling (``sum of 2k = sum of k + sum of k shifted by k``), ``O(log w)``
+- sums, means and variances are exact window sums built by doubling
+  (``sum of 2k = sum of k + sum of k shifted by k``): ``O(log w)``
   vectorised passes and no cumulative-sum cancellation; the variance is
   computed on values shifted by a per-block reference;
 - minima and maxima use the same doubling with ``np.minimum`` / ``np.maximum``
   (two overlapping power-of-two windows cover any window);
 - quantiles use :func:`scipy.ndimage.rank_filter` (one or two order
   statistics, linearly interpolated as ``np.quantile`` does);
-- the exponential moving average is the exact recurrence, run by
-  :func:`scipy.signal.lfilter` along the time axis, its state carried from
-  block to block.
+- weighted means use :func:`scipy.ndimage.correlate1d` with linear weights.
+
+The exponential moving average is the exact recurrence, run by
+:func:`scipy.signal.lfilter` along the time axis in large chunks, its state
+carried from chunk to chunk.
 
 Windows are trailing: the value at step ``t`` uses steps ``t - w + 1 .. t``
 of the same row only, so padding and future values never leak in.
 """
 
 import re
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from scipy import ndimage, signal
@@ -105,7 +108,7 @@ class RollingStatistics(SequenceTransformer):
     order and names.
 
     Cost: ``O(n_timesteps * log(w))`` per row for sums, means, variances,
-    minima and maxima, ``O(n_timesteps * log(w))`` for quantiles (plus
+    minima and maxima, scipy's 1D rank filter for quantiles (plus
     ``O(w^2)`` for the first ``w - 1`` steps when ``min_periods < w``),
     ``O(n_timesteps * w)`` for ``"wma"`` and ``O(n_timesteps)`` for
     ``"ewm"``. Temporaries are bounded by the block size, so peak memory is

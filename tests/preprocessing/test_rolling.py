@@ -4,13 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_allclose
 
 from sklseq.preprocessing import RollingStatistics
 from sklseq.preprocessing import _rolling
 
 PRICES = np.array([[22.0, 24.0, 23.0, 25.0, 26.0]])
-ALL_STATISTICS = ["mean", "sum", "std", "var", "min", "max", "median", "q0.25", "q0.9", "wma", "ewm"]
+ALL_STATISTICS = [
+    "mean", "sum", "std", "var", "min", "max", "median", "q0.25", "q0.9", "wma", "ewm",
+]
 
 
 def _sequence(statistic, window=3, **params):
@@ -72,7 +74,11 @@ def _pandas_rolling(series, window, statistic, min_periods, ddof):
     if statistic == "ewm":
         return series.ewm(span=window, min_periods=min_periods or window).mean()
     if statistic == "wma":
-        return rolling.apply(lambda a: np.average(a, weights=np.arange(window - len(a) + 1, window + 1)), raw=True)
+        # The newest value weighs ``window``; a short window keeps the top weights.
+        def weighted(a):
+            return np.average(a, weights=np.arange(window - len(a) + 1, window + 1))
+
+        return rolling.apply(weighted, raw=True)
     return getattr(rolling, statistic)()
 
 
@@ -101,14 +107,17 @@ def test_rolling_long_series_spans_blocks_like_pandas(monkeypatch):
                             ddof=1, min_periods=None).fit_transform(x[None])
     for j, (window, statistic) in enumerate((w, s) for w in (5, 40) for s in statistics):
         expected = _pandas_rolling(pd.Series(x), window, statistic, None, 1)
-        assert_allclose(out[0, :, j], expected, rtol=1e-8, atol=1e-10, err_msg=f"{statistic} {window}")
+        assert_allclose(
+            out[0, :, j], expected, rtol=1e-8, atol=1e-10, err_msg=f"{statistic} {window}"
+        )
 
 
 def test_rolling_long_ragged_rows_are_nan_padded(monkeypatch):
     monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
     monkeypatch.setattr(_rolling, "_EWM_CHUNK", 64)
     rows = [np.arange(300.0), np.arange(100.0)]
-    out = RollingStatistics(windows=4, statistics=["mean", "ewm"], output="sequence").fit_transform(rows)
+    roll = RollingStatistics(windows=4, statistics=["mean", "ewm"], output="sequence")
+    out = roll.fit_transform(rows)
     assert np.isnan(out[1, 100:]).all()
     assert_allclose(out[1, 3:100, 0], np.arange(1.5, 98.5))
     assert_allclose(out[0, 3:, 0], np.arange(1.5, 298.5))
@@ -202,7 +211,8 @@ def test_rolling_temporaries_do_not_grow_with_the_data():
     # for 800 rows); blocks keep temporaries at a few cache-sized arrays
     # (about 20 of 256 kB here), whatever the number of rows.
     X = np.random.default_rng(7).normal(size=(800, 500))
-    roll = RollingStatistics(windows=50, statistics=["std", "q0.9", "max"], output="sequence").fit(X)
+    roll = RollingStatistics(windows=50, statistics=["std", "q0.9", "max"], output="sequence")
+    roll.fit(X)
     small, large = _extra_memory(roll, X[:200]), _extra_memory(roll, X)
     assert large < 8e6
     assert abs(large - small) < 0.5e6
