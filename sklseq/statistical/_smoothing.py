@@ -129,16 +129,18 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         endog, lengths = append_continuation(X, lengths, y2d)
         rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
         observed = np.arange(endog.shape[1]) < lengths[:, None]
-        with statsmodels_guard(f"{self._describe()} on {rows}"):
+        what = f"{self._describe()} on {rows}"
+        with statsmodels_guard(what):
             spec = self._model(endog[observed])
-            n_params = len(spec.param_names)
-            n_obs = int(lengths.sum())
-            if n_obs <= n_params + self._min_predict_length():
-                raise ValueError(
-                    f"The series is too short for {self._describe()}: {n_obs} "
-                    f"observation(s) for {n_params} parameters and "
-                    f"{self._min_predict_length()} initial states."
-                )
+        n_params = len(spec.param_names)
+        n_obs = int(lengths.sum())
+        if n_obs <= n_params + self._min_predict_length():
+            raise ValueError(
+                f"The series is too short for {self._describe()}: {n_obs} "
+                f"observation(s) for {n_params} parameters and "
+                f"{self._min_predict_length()} initial states."
+            )
+        with statsmodels_guard(what):
             if len(endog) == 1:
                 params, llf = fit_single(spec, self.maxiter)
             else:

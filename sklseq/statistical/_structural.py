@@ -127,11 +127,12 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
         observed = np.arange(endog.shape[1]) < lengths[:, None]
         with statsmodels_guard(what):
             spec = self._model(endog[observed])
-            if lengths.sum() <= len(spec.param_names):
-                raise ValueError(
-                    f"The series is too short for {self._describe()}: {lengths.sum()} "
-                    f"observation(s) for {len(spec.param_names)} parameters."
-                )
+        if lengths.sum() <= len(spec.param_names):
+            raise ValueError(
+                f"The series is too short for {self._describe()}: {lengths.sum()} "
+                f"observation(s) for {len(spec.param_names)} parameters."
+            )
+        with statsmodels_guard(what):
             if len(endog) == 1:
                 params, llf = fit_single(spec, self.maxiter)
             else:

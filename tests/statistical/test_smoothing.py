@@ -76,5 +76,10 @@ def test_damped_trend_without_trend_raises(lynx):
 
 
 def test_series_too_short_for_the_seasonal_states_raises(airline):
-    with pytest.raises(ValueError, match="too short"):
+    with pytest.raises(ValueError, match="needs at least 14"):
         ExponentialSmoothingRegressor(trend=True, seasonal=12).fit(airline[None, :10])
+
+
+def test_series_too_short_for_the_parameters_raises(airline):
+    with pytest.raises(ValueError, match="^The series is too short .* 4 parameters"):
+        ExponentialSmoothingRegressor(trend=True, seasonal=12).fit(airline[None, :16])
