@@ -5,43 +5,49 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
-from torch import nn
-from torch.nn import functional as F
 
 from ..utils._tokens import (
     TokenVocabulary,
     check_label_sequences,
     restore_label_sequences,
 )
-from ._modules._decoders import NextStepModel
-from ._base import _holds_strings
+from ._base import BaseSequenceNetwork, _holds_strings, fill_docstring
+from ._modules import SequenceNetwork, build_encoder
+from ._seq2seq import _SequenceLoss
 
 __all__ = ["SequenceGenerator"]
 
+_PREDICT_BATCH_SIZE = 512
 
-class SequenceGenerator(BaseEstimator):
+
+def _fill_docstring(cls):
+    cls = fill_docstring(cls)
+    # Generator defaults: a GRU over token embeddings of size 32, always causal.
+    doc = cls.__doc__.replace('default="lstm"', 'default="gru"', 1)
+    doc = doc.replace("embedding_dim : int or None, default=None", "embedding_dim : int, default=32", 1)
+    cls.__doc__ = doc
+    return cls
+
+
+@_fill_docstring
+class SequenceGenerator(BaseSequenceNetwork):
     """Next-token model of sequences: sample new ones, complete prefixes, score them.
 
     Fitted on token sequences (strings, lists of tokens, or a 2D array whose
-    values are tokens, right-padded with NaN), it learns
-    ``P(x_t | x_<t)`` with a causal recurrent or transformer network, an
-    end-of-sequence token included, so a sequence's probability covers its
-    length too.
+    values are tokens, right-padded with NaN or None), it learns
+    ``P(x_t | x_<t)`` with a causal encoder (each step sees only the past:
+    recurrent one way, causal convolutions or a causal attention mask) over
+    token embeddings, an end-of-sequence token included, so a sequence's
+    probability covers its length too. The encoder is always causal and one-way
+    (``causal`` is ignored; ``bidirectional=True`` is an error); ``embedding_dim``
+    must be an int.
 
     Parameters
     ----------
-    architecture : {"rnn", "lstm", "gru", "transformer"}, default="gru"
-        ``"transformer"`` uses a causal attention mask.
-    embedding_dim : int, default=32
-    hidden_size : int, default=64
-    num_layers : int, default=1
-    num_heads : int, default=4
-        Transformer heads; must divide ``hidden_size``.
-    dropout : float, default=0.0
+%(common_parameters)s
     temperature : float, default=1.0
         Default sampling temperature (logits are divided by it); 0 picks the most
         likely token at every step (greedy).
@@ -49,33 +55,21 @@ class SequenceGenerator(BaseEstimator):
         Default: sample only among the ``top_k`` most likely tokens.
     max_length : int or None, default=None
         Longest generated continuation; None is the longest sequence seen in fit.
-    lr : float, default=0.003
-        Adam learning rate.
-    batch_size : int, default=32
-    max_epochs : int, default=30
-    clip_grad_norm : float or None, default=1.0
-    device : {"cpu", "cuda"}, default="cpu"
-    random_state : int, RandomState instance or None, default=None
-        Seeds training (inside ``torch.random.fork_rng``) and, unless a method
-        gets its own, sampling.
-    verbose : int, default=0
-    warm_start : bool, default=False
 
     Attributes
     ----------
-    module_ : NextStepModel
     vocabulary_ : TokenVocabulary
-        Tokens seen in fit plus ``<pad>``, ``<unk>``, ``<bos>``, ``<eos>``.
-    history_ : list of dict
-        Training loss of each epoch.
+        Tokens seen in fit plus ``<pad>``, ``<unk>``, ``<bos>`` and ``<eos>``.
     max_sequence_length_ : int
         Longest sequence seen in fit.
+%(common_attributes)s
 
     Examples
     --------
     >>> from sklseq.neural import SequenceGenerator
     >>> words = ["abc", "abd", "abc", "abcd"] * 8
-    >>> gen = SequenceGenerator(hidden_size=16, batch_size=8, random_state=0).fit(words)
+    >>> gen = SequenceGenerator(hidden_size=16, batch_size=8, max_epochs=30,
+    ...                         random_state=0).fit(words)
     >>> gen.complete(["ab"], temperature=0)
     ['abc']
     >>> bool(gen.perplexity(["abc"]) < gen.perplexity(["dcba"]))
@@ -83,63 +77,87 @@ class SequenceGenerator(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "architecture": [StrOptions({"rnn", "lstm", "gru", "transformer"})],
+        **BaseSequenceNetwork._parameter_constraints,
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
-        "num_layers": [Interval(Integral, 1, None, closed="left")],
-        "num_heads": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "top_k": [Interval(Integral, 1, None, closed="left"), None],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "device": [StrOptions({"cpu", "cuda"}), torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
     }
+    _targets_per_step = True
+    _per_step_output = True
 
     def __init__(
         self,
         architecture="gru",
         *,
-        embedding_dim=32,
         hidden_size=64,
-        num_layers=1,
-        num_heads=4,
+        num_layers=None,
+        bidirectional=False,
         dropout=0.0,
+        layer_norm=False,
+        kernel_size=3,
+        dilation=2,
+        num_heads=4,
+        causal=False,
+        embedding_dim=32,
+        optimizer="adam",
+        lr=0.003,
+        weight_decay=0.0,
+        batch_size=32,
+        max_epochs=100,
+        gradient_clip=1.0,
+        lr_schedule="constant",
+        warmup_epochs=0,
+        validation_fraction=None,
+        n_iter_no_change=10,
+        tol=0.0001,
+        noise_std=0.0,
+        time_warp=0.0,
+        verbose=0,
+        device="cpu",
+        random_state=None,
+        warm_start=False,
+        checkpoint_path=None,
+        resume=False,
         temperature=1.0,
         top_k=None,
         max_length=None,
-        lr=0.003,
-        batch_size=32,
-        max_epochs=30,
-        clip_grad_norm=1.0,
-        device="cpu",
-        random_state=None,
-        verbose=0,
-        warm_start=False,
     ):
-        self.architecture = architecture
-        self.embedding_dim = embedding_dim
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.num_heads = num_heads
-        self.dropout = dropout
+        super().__init__(
+            architecture,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            layer_norm=layer_norm,
+            kernel_size=kernel_size,
+            dilation=dilation,
+            num_heads=num_heads,
+            causal=causal,
+            embedding_dim=embedding_dim,
+            optimizer=optimizer,
+            lr=lr,
+            weight_decay=weight_decay,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            gradient_clip=gradient_clip,
+            lr_schedule=lr_schedule,
+            warmup_epochs=warmup_epochs,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            noise_std=noise_std,
+            time_warp=time_warp,
+            verbose=verbose,
+            device=device,
+            random_state=random_state,
+            warm_start=warm_start,
+            checkpoint_path=checkpoint_path,
+            resume=resume,
+        )
         self.temperature = temperature
         self.top_k = top_k
         self.max_length = max_length
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.clip_grad_norm = clip_grad_norm
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
 
     def fit(self, X, y=None):
         """Fit the next-token model on sequences.
@@ -156,36 +174,9 @@ class SequenceGenerator(BaseEstimator):
         -------
         self : SequenceGenerator
         """
-        self._validate_params()
-        if self.architecture == "transformer" and self.hidden_size % self.num_heads:
-            raise ValueError(
-                f"hidden_size={self.hidden_size} must be divisible by "
-                f"num_heads={self.num_heads} for architecture='transformer'."
-            )
-        device = torch.device(self.device)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                "device='cuda' was requested but torch finds no CUDA device; use "
-                "device='cpu'."
-            )
-        self._device_ = device
-        warm = self.warm_start and hasattr(self, "module_")
-        seqs = self._read(X, reset=not warm)
-        if not warm:
-            self.vocabulary_ = TokenVocabulary(
-                ("<pad>", "<unk>", "<bos>", "<eos>"), bos_token="<bos>", eos_token="<eos>"
-            ).fit(seqs)
-            self.max_sequence_length_ = max(len(s) for s in seqs)
-        codes, _ = self.vocabulary_.encode(seqs, add_bos=True, add_eos=True)
-        codes = torch.as_tensor(codes, device=device)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            if not warm:
-                self.module_ = self._build_module().to(device)
-                self.history_ = []
-            self._train(codes)
-        return self
+        # The targets are the inputs shifted by one step; the base reads them
+        # from X through _prepare_targets.
+        return self._fit(X, X)
 
     def score_samples(self, X):
         """Log-likelihood of each sequence, its end-of-sequence token included.
@@ -292,7 +283,62 @@ class SequenceGenerator(BaseEstimator):
                 out[row] = list(seqs[row]) + tokens
         return restore_label_sequences(out, self.kind_)
 
-    # ---------------------------------------------------------------- helpers
+    # ----------------------------------------------------------------- hooks
+
+    def _check_settings(self):
+        super()._check_settings()
+        if self.bidirectional:
+            raise ValueError(
+                "SequenceGenerator predicts each token from the past only; "
+                "bidirectional=True would read the future. Use bidirectional=False."
+            )
+        if self.architecture == "transformer" and self.hidden_size % self.num_heads:
+            raise ValueError(
+                f"hidden_size={self.hidden_size} must be divisible by "
+                f"num_heads={self.num_heads} for architecture='transformer'."
+            )
+
+    def _validate_X(self, X, reset, allow_empty=False):
+        """Codes of ``<bos>`` followed by each sequence, and their lengths."""
+        seqs = self._read(X, reset=reset, allow_empty=allow_empty)
+        if reset and not (self.warm_start and hasattr(self, "net_")):
+            self.vocabulary_ = TokenVocabulary(
+                ("<pad>", "<unk>", "<bos>", "<eos>"), bos_token="<bos>", eos_token="<eos>"
+            ).fit(seqs)
+            self.max_sequence_length_ = max(len(s) for s in seqs)
+        codes, lengths = self.vocabulary_.encode(seqs, add_bos=True)
+        return codes, lengths.astype(np.intp)
+
+    def _prepare_targets(self, y, lengths, *, reset):
+        seqs = self._read(y, reset=False)
+        codes, _ = self.vocabulary_.encode(seqs, add_eos=True)
+        return codes
+
+    def _output_size(self):
+        return len(self.vocabulary_)
+
+    def _build_criterion(self):
+        return _SequenceLoss(ignore_index=self.vocabulary_.pad_index)
+
+    def _build_module(self, input_size, num_embeddings=None):
+        encoder = build_encoder(
+            self.architecture,
+            self.embedding_dim,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=False,
+            dropout=self.dropout,
+            layer_norm=self.layer_norm,
+            kernel_size=self.kernel_size,
+            dilation=self.dilation,
+            num_heads=self.num_heads,
+            causal=True,
+            num_embeddings=len(self.vocabulary_),
+        )
+        return SequenceNetwork(encoder, len(self.vocabulary_), per_step=True)
+
+    # --------------------------------------------------------------- helpers
+
     def _read(self, X, *, reset, allow_empty=False):
         if not _holds_strings(X) and not isinstance(X, (list, tuple)):
             X = validate_data(
@@ -305,71 +351,34 @@ class SequenceGenerator(BaseEstimator):
             self.kind_ = kind
         return seqs
 
-    def _build_module(self):
-        return NextStepModel(
-            self.architecture,
-            len(self.vocabulary_),
-            self.embedding_dim,
-            self.hidden_size,
-            num_layers=self.num_layers,
-            num_heads=self.num_heads,
-            dropout=self.dropout,
-            pad_index=self.vocabulary_.pad_index,
-            max_length=max(512, self.max_sequence_length_ + 2),
-        )
-
-    def _train(self, codes):
-        module = self.module_
-        optimizer = torch.optim.Adam(module.parameters(), lr=self.lr)
-        pad = self.vocabulary_.pad_index
-        lengths = (codes != pad).sum(dim=1)
-        n = len(codes)
-        first = len(self.history_)
-        module.train()
-        for epoch in range(first, first + self.max_epochs):
-            order = torch.randperm(n, device=codes.device)
-            total = 0.0
-            for start in range(0, n, self.batch_size):
-                idx = order[start : start + self.batch_size]
-                batch = codes[idx, : int(lengths[idx].max())]
-                logits, _ = module(batch[:, :-1])
-                loss = F.cross_entropy(
-                    logits.flatten(0, 1), batch[:, 1:].flatten(), ignore_index=pad
-                )
-                if not torch.isfinite(loss):
-                    raise FloatingPointError(
-                        f"The training loss became {loss.item()} at epoch {epoch + 1}; "
-                        "try a lower lr or set clip_grad_norm (e.g. 1.0)."
-                    )
-                optimizer.zero_grad()
-                loss.backward()
-                if self.clip_grad_norm is not None:
-                    nn.utils.clip_grad_norm_(module.parameters(), self.clip_grad_norm)
-                optimizer.step()
-                total += loss.item() * len(idx)
-            self.history_.append({"epoch": epoch + 1, "train_loss": total / n})
-            if self.verbose:
-                print(f"epoch {epoch + 1:3d}  train_loss {total / n:.4f}")
-        module.eval()
-        self.n_iter_ = len(self.history_)
-
-    def _inference_module(self):
-        return copy.deepcopy(self.module_).double().eval()
+    def _next_log_probs(self, module, tokens):
+        """Log-probabilities of the token after each full row of ``tokens``."""
+        lengths = torch.full((len(tokens),), tokens.shape[1], device=tokens.device)
+        logits = module(tokens, lengths)[:, -1]
+        return torch.log_softmax(logits, dim=-1)
 
     def _log_likelihood(self, X):
+        """Summed log-probability of each sequence and its number of tokens."""
         check_is_fitted(self)
         seqs = self._read(X, reset=False, allow_empty=True)
-        codes, _ = self.vocabulary_.encode(seqs, add_bos=True, add_eos=True)
-        codes = torch.as_tensor(codes, device=self._device_)
+        vocab = self.vocabulary_
+        codes, lengths = vocab.encode(seqs, add_bos=True, add_eos=True)
+        # Row i reads <bos> x_1 .. x_n (n + 1 steps) and predicts x_1 .. x_n <eos>.
+        inputs, targets, steps = codes[:, :-1], codes[:, 1:], lengths - 1
         module = self._inference_module()
+        device = self.net_.device
+        total = np.zeros(len(seqs))
         with torch.no_grad():
-            logits, _ = module(codes[:, :-1])
-            log_probs = torch.log_softmax(logits, dim=-1)
-            target = codes[:, 1:]
-            picked = log_probs.gather(-1, target.unsqueeze(-1)).squeeze(-1)
-            valid = target != self.vocabulary_.pad_index
-            total = (picked * valid).sum(dim=1)
-        return total.cpu().numpy(), valid.sum(dim=1).cpu().numpy()
+            for start in range(0, len(seqs), _PREDICT_BATCH_SIZE):
+                rows = slice(start, start + _PREDICT_BATCH_SIZE)
+                width = int(steps[rows].max())
+                x = torch.as_tensor(inputs[rows, :width], device=device)
+                target = torch.as_tensor(targets[rows, :width], device=device)
+                logits = module(x, torch.as_tensor(steps[rows], device=device))
+                picked = torch.log_softmax(logits, dim=-1).gather(-1, target[..., None])
+                valid = target != vocab.pad_index
+                total[rows] = (picked[..., 0] * valid).sum(dim=1).cpu().numpy()
+        return total, steps
 
     def _generate(self, prefixes, temperature, top_k, max_length, random_state):
         """New tokens after each prefix ``(B, L)`` of codes (bos first), batched."""
@@ -383,34 +392,29 @@ class SequenceGenerator(BaseEstimator):
         rng = check_random_state(
             self.random_state if random_state is None else random_state
         )
-        generator = torch.Generator(device=self._device_)
+        device = self.net_.device
+        generator = torch.Generator(device=device)
         generator.manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         vocab = self.vocabulary_
-        # Only real tokens and end-of-sequence may be emitted.
+        # Only real tokens and the end token may be emitted.
         banned = [vocab.pad_index, vocab.bos_index, vocab.unk_index]
         module = self._inference_module()
-        tokens = torch.as_tensor(prefixes, device=self._device_)
-        n = len(tokens)
-        finished = torch.zeros(n, dtype=torch.bool, device=tokens.device)
-        out = []
+        tokens = torch.as_tensor(prefixes, device=device)
+        finished = torch.zeros(len(tokens), dtype=torch.bool, device=device)
         with torch.no_grad():
-            logits, state = module(tokens)
             for _ in range(max_length):
-                step = logits[:, -1].clone()
+                step = self._next_log_probs(module, tokens)
                 step[:, banned] = float("-inf")
                 choice = _choose(step, temperature, top_k, generator)
                 choice = choice.masked_fill(finished, vocab.pad_index)
-                out.append(choice)
+                tokens = torch.cat([tokens, choice[:, None]], dim=1)
                 finished |= choice == vocab.eos_index
                 if finished.all():
                     break
-                logits, state = module(choice.unsqueeze(1), state)
-        return torch.stack(out, dim=1)
+        return tokens[:, prefixes.shape[1] :]
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.device != "cpu"
-        return tags
+    def _inference_module(self):
+        return copy.deepcopy(self.net_.module_).to(torch.float64).eval()
 
 
 def _choose(logits, temperature, top_k, generator):

@@ -22,11 +22,13 @@ def _chain_rule_log_likelihood(model, word):
     """log P(word) one token at a time: <bos> prefix, then each token, then <eos>."""
     vocab = model.vocabulary_
     module = model._inference_module()
-    codes = [vocab.bos_index] + [vocab.index_[c] for c in word] + [vocab.eos_index]
+    codes = [vocab.bos_index] + [vocab.index_.get(c, vocab.unk_index) for c in word]
+    codes.append(vocab.eos_index)
     total = 0.0
-    for t in range(1, len(codes)):
-        logits, _ = module(torch.tensor([codes[:t]]))
-        total += torch.log_softmax(logits[0, -1], dim=-1)[codes[t]].item()
+    with torch.no_grad():
+        for t in range(1, len(codes)):
+            logits = module(torch.tensor([codes[:t]]), torch.tensor([t]))
+            total += torch.log_softmax(logits[0, -1], dim=-1)[codes[t]].item()
     return total
 
 
@@ -68,7 +70,7 @@ def test_samples_follow_the_model_distribution():
     # One draw from P(. | <bos>) over the tokens that may be emitted (pad, bos and
     # unknown never are), so "" is the end token.
     vocab = model.vocabulary_
-    logits, _ = model._inference_module()(torch.tensor([[vocab.bos_index]]))
+    logits = model._inference_module()(torch.tensor([[vocab.bos_index]]), torch.tensor([1]))
     probs = torch.softmax(logits[0, -1], dim=-1).detach().numpy()
     allowed = {"a": vocab.index_["a"], "b": vocab.index_["b"], "": vocab.eos_index}
     total = sum(probs[i] for i in allowed.values())

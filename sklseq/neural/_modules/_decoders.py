@@ -25,7 +25,7 @@ from torch import nn
 from ._attention import build_attention
 from ._masking import last_valid_step, masked_mean
 
-__all__ = ["RecurrentDecoder", "TransformerDecoder", "build_decoder"]
+__all__ = ["EncoderDecoder", "RecurrentDecoder", "TransformerDecoder", "build_decoder"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -383,93 +383,3 @@ class EncoderDecoder(nn.Module):
     def _as_input(self, out):
         return out.argmax(-1) if self.tokens else out
 
-
-class NextStepModel(nn.Module):
-    """Causal next-token model: embedding, RNN / LSTM / GRU or causal transformer, head.
-
-    Causal in time, so right padding never changes the outputs at valid steps and
-    no mask is needed. ``forward(tokens, state)`` returns logits ``(B, L, V)`` of
-    the token after each position and a state to continue from: the recurrent
-    hidden state, or the tokens so far for the transformer (which re-reads its
-    prefix).
-
-    Parameters
-    ----------
-    architecture : {"rnn", "lstm", "gru", "transformer"}
-    vocabulary_size : int
-    embedding_dim : int
-    hidden_size : int
-    num_layers : int, default=1
-    num_heads : int, default=4
-    dropout : float, default=0.0
-    pad_index : int, default=0
-    max_length : int, default=512
-        Longest sequence the transformer's position table covers.
-    """
-
-    def __init__(
-        self,
-        architecture,
-        vocabulary_size,
-        embedding_dim,
-        hidden_size,
-        *,
-        num_layers=1,
-        num_heads=4,
-        dropout=0.0,
-        pad_index=0,
-        max_length=512,
-    ):
-        super().__init__()
-        self.architecture = architecture
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=pad_index)
-        self.dropout = nn.Dropout(dropout)
-        if architecture in _CELLS:
-            self.rnn = _CELLS[architecture](
-                embedding_dim,
-                hidden_size,
-                num_layers=num_layers,
-                batch_first=True,
-                dropout=dropout if num_layers > 1 else 0.0,
-            )
-        elif architecture == "transformer":
-            self.input_proj = nn.Linear(embedding_dim, hidden_size)
-            layer = nn.TransformerEncoderLayer(
-                hidden_size,
-                num_heads,
-                dim_feedforward=4 * hidden_size,
-                dropout=dropout,
-                batch_first=True,
-            )
-            self.layers = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
-            self.register_buffer(
-                "positions", _sinusoidal_table(max_length, hidden_size), persistent=False
-            )
-        else:
-            raise ValueError(
-                "architecture must be one of 'rnn', 'lstm', 'gru', 'transformer'; "
-                f"got {architecture!r}."
-            )
-        self.head = nn.Linear(hidden_size, vocabulary_size)
-
-    def forward(self, tokens, state=None):
-        if self.architecture == "transformer":
-            if state is not None:
-                tokens = torch.cat([state, tokens], dim=1)
-            length = tokens.shape[1]
-            if length > self.positions.shape[0]:
-                raise ValueError(
-                    f"Sequence of {length} tokens is longer than the model's position "
-                    f"table ({self.positions.shape[0]})."
-                )
-            x = self.embedding(tokens)
-            x = self.input_proj(self.dropout(x)) + self.positions[:length].to(x.dtype)
-            causal = torch.triu(
-                torch.ones(length, length, dtype=torch.bool, device=tokens.device), 1
-            )
-            out = self.layers(x, mask=causal, is_causal=True)
-            if state is not None:
-                out = out[:, state.shape[1] :]
-            return self.head(self.dropout(out)), tokens
-        out, state = self.rnn(self.dropout(self.embedding(tokens)), state)
-        return self.head(self.dropout(out)), state
