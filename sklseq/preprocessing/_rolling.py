@@ -201,17 +201,21 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
     """
     n_samples, n_timesteps, n_channels = X.shape
     out = np.empty((n_samples, n_timesteps, n_channels, len(specs)), dtype=X.dtype)
-    windowed = [(i, w, stat) for i, (w, stat) in enumerate(specs) if stat != "ewm"]
+    # A window longer than the rows sees at most the whole row: computing it
+    # as n_timesteps steps gives the same values without longer blocks.
+    windowed = [
+        (i, min(w, n_timesteps), stat, w) for i, (w, stat) in enumerate(specs) if stat != "ewm"
+    ]
     if windowed:
-        max_window = max(w for _, w, _ in windowed)
+        max_window = max(w for _, w, _, _ in windowed)
         scratch = {}  # work arrays reused from block to block
         for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window):
             if t0 >= lengths[rows].max():  # a long row's padding
                 out[rows, t0:t1] = np.nan
                 continue
             block = _Block(X, rows, t0, t1, max_window - 1, lengths, scratch)
-            for i, w, stat in windowed:
-                block.compute(w, stat, ddof, out[rows, t0:t1, :, i])
+            for i, w, stat, window in windowed:
+                block.compute(w, stat, ddof, out[rows, t0:t1, :, i], window)
             if (lengths[rows] < t1).any():
                 padding = np.arange(t0, t1) >= lengths[rows, None]
                 out[rows, t0:t1][padding] = np.nan
@@ -301,16 +305,20 @@ class _Block:
             buffer = self._scratch[key] = np.empty(shape)
         return buffer
 
-    def compute(self, w, stat, ddof, out):
-        """Write statistic ``stat`` over windows of ``w`` steps into ``out``."""
+    def compute(self, w, stat, ddof, out, window):
+        """Write statistic ``stat`` over windows of ``w`` steps into ``out``.
+
+        ``window`` is the window asked for, which is ``w`` unless it exceeds the
+        rows (only the weights of ``"wma"`` depend on it).
+        """
         if out.dtype != np.float64:  # float32 output: compute in float64, then cast
             result = np.empty(out.shape)
-            self._compute(w, stat, ddof, result)
+            self._compute(w, stat, ddof, result, window)
             out[...] = result
         else:
-            self._compute(w, stat, ddof, out)
+            self._compute(w, stat, ddof, out, window)
 
-    def _compute(self, w, stat, ddof, out):
+    def _compute(self, w, stat, ddof, out, window):
         # Steps whose window reaches back past the start of the row: only the
         # first block has them, and they use the first ``t + 1`` steps.
         n_head = max(0, min(w - 1 - self.t0, self.n_steps))
@@ -331,7 +339,7 @@ class _Block:
                 head = self.values[:, self.overlap : self.overlap + n_head]
                 accumulate.accumulate(head, axis=1, out=out[:, :n_head])
         elif stat == "wma":
-            self._weighted_mean(w, n_head, out)
+            self._weighted_mean(w, window, n_head, out)
         else:
             q = 0.5 if stat == "median" else float(stat[1:])
             self._quantile(w, q, n_head, out)
@@ -431,8 +439,8 @@ class _Block:
         first = self.overlap - (w - 1) // 2  # rank_filter's windows are centred
         return np.moveaxis(ranked, 1, 2)[:, first : first + self.n_steps]
 
-    def _weighted_mean(self, w, n_head, out):
-        weights = np.arange(1.0, w + 1)  # oldest .. newest
+    def _weighted_mean(self, w, window, n_head, out):
+        weights = np.arange(window - w + 1.0, window + 1)  # oldest .. newest
         lag = (w - 1) // 2
         first = self.overlap - lag
         total = ndimage.correlate1d(self.values, weights, axis=1, mode="constant")

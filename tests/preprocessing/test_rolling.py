@@ -96,6 +96,15 @@ def test_rolling_matches_pandas(window, min_periods):
             assert_allclose(out[row, :, i], expected, rtol=1e-9, atol=1e-9, err_msg=statistic)
 
 
+def test_rolling_window_longer_than_rows_matches_pandas():
+    X = 5 + np.cumsum(np.random.default_rng(8).normal(size=(2, 12)), axis=1)
+    roll = RollingStatistics(windows=40, statistics=ALL_STATISTICS, output="sequence", ddof=1)
+    out = roll.fit_transform(X)
+    for i, statistic in enumerate(ALL_STATISTICS):
+        expected = _pandas_rolling(pd.Series(X[1]), 40, statistic, 1, 1)
+        assert_allclose(out[1, :, i], expected, rtol=1e-9, atol=1e-9, err_msg=statistic)
+
+
 def test_rolling_long_series_spans_blocks_like_pandas(monkeypatch):
     # Blocks of 64 steps: windows and the exponential average cross block borders.
     monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
