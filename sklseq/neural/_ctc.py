@@ -44,6 +44,7 @@ class CTCTranscriber(BaseSequenceNetwork):
     Parameters
     ----------
 %(common_parameters)s
+%(inference_dtype)s
     decoding : {"greedy", "beam"}, default="greedy"
         ``"greedy"``: the most probable label at each step, repeats merged and
         blanks dropped. ``"beam"``: CTC prefix beam search, which sums the
@@ -83,6 +84,7 @@ class CTCTranscriber(BaseSequenceNetwork):
 
     _parameter_constraints: dict = {
         **BaseSequenceNetwork._parameter_constraints,
+        "inference_dtype": [StrOptions({"float64", "float32"})],
         "decoding": [StrOptions({"greedy", "beam"})],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "beam_prune_logp": [Interval(Real, None, 0, closed="right"), None],
@@ -124,6 +126,7 @@ class CTCTranscriber(BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
+        inference_dtype="float64",
         decoding="greedy",
         beam_width=10,
         beam_prune_logp=None,
@@ -161,6 +164,7 @@ class CTCTranscriber(BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.inference_dtype = inference_dtype
         self.decoding = decoding
         self.beam_width = beam_width
         self.beam_prune_logp = beam_prune_logp

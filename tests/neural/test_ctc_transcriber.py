@@ -170,3 +170,11 @@ def test_warm_start_with_a_new_label_raises():
     ctc = _tiny_fit(X, ["a", "b"], warm_start=True)
     with pytest.raises(ValueError, match="Row 1 of y holds the label 'z'"):
         ctc.fit(X, ["a", "z"])
+
+
+def test_float32_inference_is_close_to_float64(trained):
+    ctc, X, _ = trained
+    expected = ctc.predict_log_proba(X[:5])
+    fast = ctc.set_params(inference_dtype="float32").predict_log_proba(X[:5])
+    ctc.set_params(inference_dtype="float64")
+    np.testing.assert_allclose(fast, expected, atol=1e-4)
