@@ -381,7 +381,7 @@ class BaseSequenceNetwork(BaseEstimator):
             )
         X, lengths = check_sequences(X, estimator=self, reset=reset)
         valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
-        if reset:
+        if reset and not self._continues_previous_fit():
             steps = X[valid]
             self.input_mean_ = steps.mean(axis=0)
             scale = steps.std(axis=0)
@@ -397,11 +397,15 @@ class BaseSequenceNetwork(BaseEstimator):
 
     def _validate_tokens(self, X, reset):
         sequences, _ = check_label_sequences(X, allow_empty=False, input_name="X")
-        if reset:
+        if reset and not self._continues_previous_fit():
             self.vocabulary_ = TokenVocabulary().fit(sequences)
         check_is_fitted(self, "vocabulary_")
         codes, lengths = self.vocabulary_.encode(sequences)
         return codes, lengths.astype(np.intp)
+
+    def _continues_previous_fit(self):
+        # A warm start keeps the input scaling and vocabulary the weights were trained on.
+        return bool(self.warm_start) and hasattr(self, "net_")
 
     def _input_spec(self):
         if self.embedding_dim is not None:

@@ -300,3 +300,16 @@ def test_integer_token_array_input():
     y = (X == 3).any(axis=1).astype(int)
     clf = SequenceClassifier("cnn", embedding_dim=4, **SMALL).fit(X, y)
     assert clf.predict(np.array([[7, 8, 9, 1, 2, 3]])).shape == (1,)  # 7-9 unseen
+
+
+def test_warm_start_keeps_the_input_scaling_and_vocabulary():
+    X, y = _ragged()
+    clf = SequenceClassifier("gru", **SMALL).fit(X, y)
+    mean = clf.input_mean_.copy()
+    clf.set_params(warm_start=True).fit([x * 10 + 3 for x in X], y)
+    np.testing.assert_array_equal(clf.input_mean_, mean)
+    words = [["a", "b"], ["b", "c"]] * 6
+    tok = SequenceClassifier("gru", embedding_dim=4, **SMALL).fit(words, [0, 1] * 6)
+    tokens = list(tok.vocabulary_.tokens_)
+    tok.set_params(warm_start=True).fit([["c", "d"], ["d", "e"]] * 6, [0, 1] * 6)
+    assert tok.vocabulary_.tokens_ == tokens
