@@ -16,7 +16,7 @@ from ..utils._tokens import (
 )
 from ._base import BaseSequenceNetwork, _holds_strings, fill_docstring
 from ._modules import SequenceNetwork, build_encoder
-from ._seq2seq import _SequenceLoss
+from ._seq2seq import _kind_from_plain, _kind_to_plain, _SequenceLoss
 
 __all__ = ["SequenceGenerator"]
 
@@ -27,7 +27,9 @@ def _fill_docstring(cls):
     cls = fill_docstring(cls)
     # Generator defaults: a GRU over token embeddings of size 32, always causal.
     doc = cls.__doc__.replace('default="lstm"', 'default="gru"', 1)
-    doc = doc.replace("embedding_dim : int or None, default=None", "embedding_dim : int, default=32", 1)
+    doc = doc.replace(
+        "embedding_dim : int or None, default=None", "embedding_dim : int, default=32", 1
+    )
     cls.__doc__ = doc
     return cls
 
@@ -62,6 +64,9 @@ class SequenceGenerator(BaseSequenceNetwork):
         Tokens seen in fit plus ``<pad>``, ``<unk>``, ``<bos>`` and ``<eos>``.
     max_sequence_length_ : int
         Longest sequence seen in fit.
+    kind_ : tuple of (str, object) pairs
+        What kind of ``X`` fit received, so generated sequences come back as the
+        same kind (strings, token lists or a padded array).
 %(common_attributes)s
 
     Examples
@@ -247,7 +252,8 @@ class SequenceGenerator(BaseSequenceNetwork):
         generated = self._generate(
             prefixes, temperature, top_k, max_length, random_state
         )
-        return restore_label_sequences(self.vocabulary_.decode(generated), self.kind_)
+        sequences = self.vocabulary_.decode(generated)
+        return restore_label_sequences(sequences, _kind_from_plain(self.kind_))
 
     def complete(self, X, *, temperature=None, top_k=None, max_length=None,
                  random_state=None):
@@ -281,7 +287,7 @@ class SequenceGenerator(BaseSequenceNetwork):
             new = self.vocabulary_.decode(generated)
             for row, tokens in zip(rows, new):
                 out[row] = list(seqs[row]) + tokens
-        return restore_label_sequences(out, self.kind_)
+        return restore_label_sequences(out, _kind_from_plain(self.kind_))
 
     # ----------------------------------------------------------------- hooks
 
@@ -348,7 +354,7 @@ class SequenceGenerator(BaseSequenceNetwork):
             del self.n_features_in_
         seqs, kind = check_label_sequences(X, allow_empty=allow_empty, input_name="X")
         if reset:
-            self.kind_ = kind
+            self.kind_ = _kind_to_plain(kind)
         return seqs
 
     def _next_log_probs(self, module, tokens):

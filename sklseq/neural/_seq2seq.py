@@ -29,6 +29,7 @@ from torch.nn import functional as F
 
 from ..decoding import beam_search, greedy_search
 from ..utils._tokens import (
+    LabelSequenceKind,
     TokenVocabulary,
     check_label_sequences,
     restore_label_sequences,
@@ -283,6 +284,21 @@ def decoder_step_function(module, state, *, banned=()):
     return step, searched
 
 
+def _kind_to_plain(kind):
+    """The target kind as plain values, so ``save_weights`` stores it without pickle."""
+    plain = dict(vars(kind))
+    plain["dtype"] = None if kind.dtype is None else np.dtype(kind.dtype).str
+    if isinstance(plain["fill"], np.generic):
+        plain["fill"] = plain["fill"].item()
+    return tuple(plain.items())
+
+
+def _kind_from_plain(plain):
+    plain = dict(plain)
+    dtype = plain["dtype"]
+    return LabelSequenceKind(**{**plain, "dtype": None if dtype is None else np.dtype(dtype)})
+
+
 def _decode(vocab, codes, lengths):
     if codes.shape[1] == 0:  # every hypothesis ended at once
         return [[] for _ in range(len(codes))]
@@ -350,6 +366,9 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
     ----------
     target_vocabulary_ : TokenVocabulary
         Output tokens, with ``<pad>``, ``<unk>``, ``<bos>`` and ``<eos>``.
+    target_kind_ : tuple of (str, object) pairs
+        What kind of ``y`` fit received (a ``LabelSequenceKind`` as plain
+        values), so ``predict`` returns the same kind.
     max_target_length_ : int
         Longest target seen in fit, end token included.
 %(common_attributes)s
@@ -505,7 +524,8 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
             array for a 2D ``y``.
         """
         sequences, _ = self._search(X, beam=self.decoding == "beam", n_best=1)
-        return restore_label_sequences([nbest[0] for nbest in sequences], self.target_kind_)
+        kind = _kind_from_plain(self.target_kind_)
+        return restore_label_sequences([nbest[0] for nbest in sequences], kind)
 
     def predict_nbest(self, X, n_best=None):
         """The ``n_best`` highest-scoring label sequences of each sample (beam search).
@@ -534,9 +554,8 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
                 f"got {n_best!r}."
             )
         sequences, scores = self._search(X, beam=True, n_best=n_best)
-        restored = [
-            list(restore_label_sequences(nbest, self.target_kind_)) for nbest in sequences
-        ]
+        kind = _kind_from_plain(self.target_kind_)
+        restored = [list(restore_label_sequences(nbest, kind)) for nbest in sequences]
         return restored, scores
 
     def predict_log_proba(self, X, y=None):
@@ -612,7 +631,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
     def _prepare_targets(self, y, lengths, *, reset):
         seqs, kind = check_label_sequences(y, n_samples=len(lengths), estimator=self)
         if not (self.warm_start and hasattr(self, "net_")):
-            self.target_kind_ = kind
+            self.target_kind_ = _kind_to_plain(kind)
             self.target_vocabulary_ = TokenVocabulary(
                 ("<pad>", "<unk>", "<bos>", "<eos>"), bos_token="<bos>", eos_token="<eos>"
             ).fit(seqs)

@@ -104,6 +104,14 @@ def test_outputs_have_the_kind_of_the_training_data(X, kind):
     assert isinstance(completed, kind) and len(completed) == 2
 
 
+def test_weights_round_trip_without_pickle(generator, tmp_path):
+    path = tmp_path / "generator.pt"
+    generator.save_weights(path)
+    loaded = SequenceGenerator.load_weights(path)
+    np.testing.assert_array_equal(loaded.score_samples(WORDS), generator.score_samples(WORDS))
+    assert loaded.sample(5, random_state=0) == generator.sample(5, random_state=0)
+
+
 def test_bad_input_raises(generator):
     with pytest.raises(ValueError, match="temperature"):
         generator.sample(2, temperature=-1.0)

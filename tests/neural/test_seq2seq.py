@@ -273,6 +273,16 @@ def test_same_seed_same_predictions():
     np.testing.assert_array_equal(a, b)
 
 
+def test_weights_round_trip_without_pickle(translator, tmp_path):
+    path = tmp_path / "translator.pt"
+    translator.save_weights(path)
+    loaded = Seq2SeqTranslator.load_weights(path)
+    assert loaded.predict(WORDS) == translator.predict(WORDS)
+    np.testing.assert_array_equal(
+        loaded.predict_log_proba(WORDS, WORDS), translator.predict_log_proba(WORDS, WORDS)
+    )
+
+
 def test_regressor_forecasts_a_horizon():
     t = np.arange(30)[None, :] + np.arange(48)[:, None]
     series = np.sin(0.4 * t)
