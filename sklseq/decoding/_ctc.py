@@ -200,7 +200,7 @@ class _Beams:
     empty prefix), ``log_blank`` / ``log_label`` (log-probability of the
     alignments so far that end in a blank / in the last label; both -inf for an
     unused slot). Each frame works on the ``m`` samples still running and the
-    ``width`` slots any of them uses, so pruned or short searches cost less.
+    ``width`` slots in use (fewer than ``beam_width`` in the first frames).
     """
 
     def __init__(self, n_samples, beam_width):
