@@ -454,13 +454,16 @@ def _exponential_mean(X, w, out):
     """pandas' ``ewm(span=w, adjust=True).mean()`` along axis 1 of ``X``, into ``out``.
 
     The exact recurrence, run by ``lfilter`` on chunks of at most
-    ``_EWM_CHUNK`` elements with the filter state carried along time.
+    ``_EWM_CHUNK`` elements (and 1/8 of ``X``) with the filter state carried
+    along time.
     """
     alpha = 2.0 / (w + 1.0)
     decay = 1.0 - alpha
     n_samples, n_timesteps, n_channels = X.shape
-    span = max(1, min(n_timesteps, _EWM_CHUNK // n_channels))
-    step = max(1, _EWM_CHUNK // (span * n_channels))
+    # lfilter returns a new array: chunks of at most 1/8 of the data keep it small.
+    chunk = min(_EWM_CHUNK, max(X.size // 8, 1 << 16))
+    span = max(1, min(n_timesteps, chunk // n_channels))
+    step = max(1, chunk // (span * n_channels))
     for r0 in range(0, n_samples, step):
         rows = slice(r0, min(r0 + step, n_samples))
         state = np.zeros((rows.stop - rows.start, 1, n_channels))

@@ -220,7 +220,8 @@ def test_rolling_temporaries_do_not_grow_with_the_data():
     # for 800 rows); blocks keep temporaries at a few cache-sized arrays
     # (about 20 of 256 kB here), whatever the number of rows.
     X = np.random.default_rng(7).normal(size=(800, 500))
-    roll = RollingStatistics(windows=50, statistics=["std", "q0.9", "max"], output="sequence")
+    statistics = ["std", "q0.9", "max", "ewm"]
+    roll = RollingStatistics(windows=50, statistics=statistics, output="sequence")
     roll.fit(X)
     small, large = _extra_memory(roll, X[:200]), _extra_memory(roll, X)
     assert large < 8e6
