@@ -81,19 +81,17 @@ def statsmodels_guard(what):
             converged = False
         elif not message.startswith(_BENIGN_WARNINGS) and message not in others:
             others.append(message)
+    parts = []
     if not converged:
-        warnings.warn(
-            f"{what}: the likelihood optimisation did not converge; the parameters "
-            "may be poor. Try a lower order, more data or a larger maxiter.",
-            ConvergenceWarning,
-            stacklevel=3,
+        parts.append(
+            "the likelihood optimisation did not converge; the parameters may be poor. "
+            "Try a lower order, more data or a larger maxiter."
         )
     if others:
-        warnings.warn(
-            f"{what}: statsmodels reported: " + " | ".join(others),
-            UserWarning,
-            stacklevel=3,
-        )
+        parts.append("statsmodels reported: " + " | ".join(others))
+    if parts:
+        category = UserWarning if converged else ConvergenceWarning
+        warnings.warn(f"{what}: " + " ".join(parts), category, stacklevel=3)
 
 
 class StatisticalForecasterMixin:

@@ -141,9 +141,15 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
                 f"{self._min_predict_length()} initial states."
             )
         with statsmodels_guard(what):
+            params = None
             if len(endog) == 1:
-                params, llf = fit_single(spec, self.maxiter)
-            else:
+                try:
+                    params, llf = fit_single(spec, self.maxiter)
+                except ValueError:
+                    # statsmodels' least squares for the initial states fails on a
+                    # constant series; the joint fit below solves it with lstsq.
+                    params = None
+            if params is None:
                 model = self._engine_model(endog.shape[1])
                 params, llf = fit_jointly(
                     spec, model, endog, lengths, self.maxiter, engine=_ConcentratedSmoothing
@@ -225,7 +231,17 @@ class _ConcentratedSmoothing(LinearStateSpace):
     """
 
     def __init__(self, model, params):
+        # Gains do not depend on the error variance and every covariance is
+        # proportional to it: filter with variance 1 and scale, so a variance
+        # estimated as 0 (a constant series) still gives the right gains.
+        params = np.array(params, dtype=np.float64)
+        scale_index = model.param_names.index("sigma2")
+        sigma2, params[scale_index] = params[scale_index], 1.0
         super().__init__(model, params)
+        self.innovation_var = self.innovation_var * sigma2
+        self.predicted_state_cov = self.predicted_state_cov * sigma2
+        self.selected_state_cov = self.selected_state_cov * sigma2
+        self.obs_cov = self.obs_cov * sigma2
         ssm = model.ssm
         transition = self.transition[1:, 1:]
         selection = ssm["selection"][1:, :1]

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
 
 from sklseq.statistical import ExponentialSmoothingRegressor
@@ -83,3 +84,11 @@ def test_series_too_short_for_the_seasonal_states_raises(airline):
 def test_series_too_short_for_the_parameters_raises(airline):
     with pytest.raises(ValueError, match="^The series is too short .* 4 parameters"):
         ExponentialSmoothingRegressor(trend=True, seasonal=12).fit(airline[None, :16])
+
+
+def test_constant_series_forecasts_the_constant():
+    X = np.full((1, 30), 5.0)
+    # The error variance goes to 0, where the likelihood has no maximum.
+    with pytest.warns(ConvergenceWarning, match="on row 0"):
+        model = ExponentialSmoothingRegressor(trend=True, horizon=3).fit(X)
+    assert_allclose(model.predict(X), [[5.0, 5.0, 5.0]], atol=1e-8)
