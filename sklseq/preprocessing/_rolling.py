@@ -209,14 +209,16 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
     if windowed:
         max_window = max(w for _, w, _, _ in windowed)
         scratch = {}  # work arrays reused from block to block
-        for rows, t0, t1 in _blocks(n_samples, n_timesteps, n_channels, max_window):
-            if t0 >= lengths[rows].max():  # a long row's padding
+        blocks = _blocks(n_samples, n_timesteps, n_channels, max_window, lengths)
+        for rows, t0, t1, shortest, longest in blocks:
+            if t0 >= longest:  # a long row's padding
                 out[rows, t0:t1] = np.nan
                 continue
-            block = _Block(X, rows, t0, t1, max_window - 1, lengths, scratch)
+            padded = shortest < t1
+            block = _Block(X, rows, t0, t1, max_window - 1, padded, scratch)
             for i, w, stat, window in windowed:
                 block.compute(w, stat, ddof, out[rows, t0:t1, :, i], window)
-            if (lengths[rows] < t1).any():
+            if padded:
                 padding = np.arange(t0, t1) >= lengths[rows, None]
                 out[rows, t0:t1][padding] = np.nan
     for i, (w, stat) in enumerate(specs):
@@ -258,18 +260,21 @@ def _last_step(X, lengths, specs, min_periods, ddof):
     return out.reshape(n_samples, -1)
 
 
-def _blocks(n_samples, n_timesteps, n_channels, max_window):
-    """Yield ``(rows, t0, t1)``: whole rows in groups, or one long row in time blocks."""
+def _blocks(n_samples, n_timesteps, n_channels, max_window, lengths):
+    """Yield ``(rows, t0, t1, shortest, longest)``: whole rows in groups, or one
+    long row in time blocks, with the shortest and longest length of the rows."""
     row_size = n_timesteps * n_channels
     if row_size <= _BLOCK_ELEMENTS:
         step = _BLOCK_ELEMENTS // row_size
         for r0 in range(0, n_samples, step):
-            yield slice(r0, min(r0 + step, n_samples)), 0, n_timesteps
+            rows = slice(r0, min(r0 + step, n_samples))
+            yield rows, 0, n_timesteps, lengths[rows].min(), lengths[rows].max()
         return
     span = max(_BLOCK_ELEMENTS // n_channels, 2 * max_window)
     for row in range(n_samples):
+        length = int(lengths[row])
         for t0 in range(0, n_timesteps, span):
-            yield slice(row, row + 1), t0, min(t0 + span, n_timesteps)
+            yield slice(row, row + 1), t0, min(t0 + span, n_timesteps), length, length
 
 
 class _Block:
@@ -280,9 +285,8 @@ class _Block:
     reach back past the start are computed from the steps available).
     """
 
-    def __init__(self, X, rows, t0, t1, overlap, lengths, scratch):
+    def __init__(self, X, rows, t0, t1, overlap, padded, scratch):
         self._scratch = scratch
-        padded = (lengths[rows] < t1).any()
         if t0 >= overlap and not padded and X.dtype == np.float64:
             values = X[rows, t0 - overlap : t1]  # a view: no copy needed
         else:
