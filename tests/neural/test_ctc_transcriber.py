@@ -178,3 +178,25 @@ def test_float32_inference_is_close_to_float64(trained):
     fast = ctc.set_params(inference_dtype="float32").predict_log_proba(X[:5])
     ctc.set_params(inference_dtype="float64")
     np.testing.assert_allclose(fast, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (None, "requires y to be passed"),
+        (["a", "b", "c"], "y has 3 rows but X has 2 samples"),
+        ([["a"], ["b", None]], "Row 1 of y holds the token None"),
+        ([["a"], ["<blank>"]], "reserved for the blank"),
+    ],
+)
+def test_bad_targets_raise_clear_errors(y, message):
+    X = [np.zeros((4, 1)), np.ones((5, 1))]
+    with pytest.raises(ValueError, match=message):
+        _tiny_fit(X, y)
+
+
+def test_interior_nan_in_X_raises_naming_the_row():
+    X = np.zeros((2, 6))
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match="row 1, time step 2"):
+        _tiny_fit(X, ["a", "b"])
