@@ -14,7 +14,7 @@
    ``architecture`` and ``random_state`` set) on GunPoint, ItalyPowerDemand and
    BasicMotions (sktime's shipped train / test splits).
 
-    python -m benchmarks.bench_neural --quick   # < 1 minute: small sizes, 2 architectures, 20 epochs
+    python -m benchmarks.bench_neural --quick   # < 1 minute: small sizes, lstm and cnn, 20 epochs
     python -m benchmarks.bench_neural           # several minutes: every architecture, defaults
 """
 

@@ -37,8 +37,8 @@ decorate the class with :func:`fill_docstring` to insert the shared
 (float64 numpy outputs, after ``check_is_fitted``) and maps them to labels or
 values. The module runs in float64 unless the estimator has an
 ``inference_dtype`` parameter set to ``"float32"`` (faster, but outputs may then
-differ by ~1e-7 with batch composition). ``self._validate_X(X, reset)`` returns ``(inputs, lengths)`` for either
-numeric or token input.
+differ by ~1e-7 with batch composition). ``self._validate_X(X, reset)``
+returns ``(inputs, lengths)`` for either numeric or token input.
 
 Saving weights without unpickling code
 --------------------------------------
@@ -73,9 +73,11 @@ from skorch.history import History
 from torch.optim.lr_scheduler import LambdaLR
 
 from ..utils import TokenVocabulary, check_label_sequences, check_sequences
+from ._docstrings import fill_docstring
 from ._modules import ARCHITECTURES, SequenceNetwork, build_encoder
+from ._persistence import decode_value, encode_value, is_plain, plain_history
 
-__all__ = ["BaseSequenceNetwork"]
+__all__ = ["BaseSequenceNetwork", "fill_docstring"]
 
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -466,10 +468,10 @@ class BaseSequenceNetwork(BaseEstimator):
         params = {
             key: value
             for key, value in self.get_params(deep=False).items()
-            if _is_plain(value)
+            if is_plain(value)
         }
         fitted = {
-            key: _encode_value(value, key)
+            key: encode_value(value, key)
             for key, value in vars(self).items()
             if key.endswith("_") and not key.startswith("_") and key not in ("net_", "history_")
         }
@@ -481,7 +483,7 @@ class BaseSequenceNetwork(BaseEstimator):
                 "params": params,
                 "fitted": fitted,
                 "state_dict": state,
-                "history": _plain_history(self.history_),
+                "history": plain_history(self.history_),
             },
             path,
         )
@@ -510,7 +512,7 @@ class BaseSequenceNetwork(BaseEstimator):
         params["device"] = device
         estimator = cls(**params)
         for key, value in payload["fitted"].items():
-            setattr(estimator, key, _decode_value(value))
+            setattr(estimator, key, decode_value(value))
         resolved = _resolve_device(device)
         net = estimator._make_net(resolved, 1)
         net.initialize()
@@ -698,7 +700,7 @@ class _EpochCheckpoint(Callback):
             {
                 "state_dict": net.module_.state_dict(),
                 "optimizer": net.optimizer_.state_dict(),
-                "history": _plain_history(net.history),
+                "history": plain_history(net.history),
                 "rng_state": torch.get_rng_state(),
             },
             self.path,
@@ -785,173 +787,3 @@ def _load_module_state(module, state_dict, source):
             f"The weights of {source} do not fit the module built from the current "
             f"parameters and data (architecture, sizes, classes): {exc}"
         ) from None
-
-
-def _plain_history(history):
-    """The history as lists, dicts and Python scalars (``weights_only`` loadable)."""
-
-    def plain(value):
-        if isinstance(value, dict):
-            return {key: plain(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [plain(item) for item in value]
-        if isinstance(value, (np.generic, torch.Tensor)):
-            return value.item()
-        return value
-
-    return plain(history.to_list())
-
-
-def _is_plain(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_is_plain(v) for v in value)
-    return False
-
-
-def _encode_value(value, name):
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "biuf":
-            return {"__ndarray__": torch.from_numpy(np.array(value))}
-        return {"__objarray__": value.tolist(), "dtype": value.dtype.str}
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, TokenVocabulary):
-        attrs = {k: v for k, v in vars(value).items() if k != "index_"}
-        return {"__vocabulary__": {k: _encode_value(v, name) for k, v in attrs.items()}}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode_value(v, name) for v in value]}
-    if isinstance(value, list):
-        return [_encode_value(v, name) for v in value]
-    if _is_plain(value):
-        return value
-    raise TypeError(
-        f"Fitted attribute {name} of type {type(value).__name__} cannot be saved "
-        "without pickling; override save_weights."
-    )
-
-
-def _decode_value(value):
-    if isinstance(value, dict):
-        if "__ndarray__" in value:
-            return value["__ndarray__"].numpy()
-        if "__objarray__" in value:
-            dtype = np.dtype(value["dtype"])
-            if dtype.kind == "O":
-                out = np.empty(len(value["__objarray__"]), dtype=object)
-                out[:] = value["__objarray__"]
-                return out
-            return np.asarray(value["__objarray__"], dtype=dtype)
-        if "__tuple__" in value:
-            return tuple(_decode_value(v) for v in value["__tuple__"])
-        if "__vocabulary__" in value:
-            vocabulary = TokenVocabulary.__new__(TokenVocabulary)
-            for key, item in value["__vocabulary__"].items():
-                setattr(vocabulary, key, _decode_value(item))
-            vocabulary.index_ = {t: i for i, t in enumerate(vocabulary.tokens_)}
-            return vocabulary
-    if isinstance(value, list):
-        return [_decode_value(v) for v in value]
-    return value
-
-
-
-COMMON_PARAMETERS_DOC = """\
-    architecture : {"rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer"}, \
-default="lstm"
-        Encoder family. ``"rnn"`` is the Elman network; ``"jordan"`` feeds each
-        layer's output back instead of its hidden state.
-    hidden_size : int, default=64
-        Width of the encoder (units, channels or model width).
-    num_layers : int or None, default=None
-        Encoder depth; None picks the family's default (1 recurrent, 3 cnn,
-        2 convolutions before the LSTM of cnn-lstm, 2 transformer).
-    bidirectional : bool, default=False
-        Recurrent families (and the LSTM of cnn-lstm) read both directions.
-    dropout : float, default=0.0
-        Dropout on non-recurrent connections.
-    layer_norm : bool, default=False
-        Layer normalisation of the encoder outputs (transformers always normalise).
-    kernel_size : int, default=3
-        Convolution width (cnn, cnn-lstm).
-    dilation : int or tuple of int, default=2
-        Convolution layer ``i`` uses dilation ``dilation ** i``, or one value per layer.
-    num_heads : int, default=4
-        Attention heads (transformer); must divide ``hidden_size``.
-    causal : bool, default=False
-        Each step's encoding sees only that step and the past (left-padded
-        convolutions, causal attention mask).
-    embedding_dim : int or None, default=None
-        None: ``X`` is numeric. An int: ``X`` holds integer or string tokens
-        (a list of token sequences, strings as sequences of characters, or a 2D
-        array); the vocabulary is learnt in ``fit`` (``vocabulary_``), unseen
-        tokens map to its unknown index, and an embedding of this size comes first.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
-    lr : float, default=3e-3
-        Learning rate (peak rate with a schedule).
-    weight_decay : float, default=0.0
-    batch_size : int, default=32
-    max_epochs : int, default=100
-    gradient_clip : float or None, default=1.0
-        Clip the gradient norm to this value; None disables clipping.
-    lr_schedule : {"constant", "cosine", "linear"}, default="constant"
-        Decay of the learning rate over the training steps after warm-up.
-    warmup_epochs : int, default=0
-        Epochs of linear learning-rate warm-up.
-    validation_fraction : float or None, default=None
-        With a float, the LAST fraction of the samples (time order: put later
-        sequences last) is held out and training stops early when the
-        validation loss has not improved for ``n_iter_no_change`` epochs; the
-        best weights are restored.
-    n_iter_no_change : int, default=10
-    tol : float, default=1e-4
-        Relative improvement of the validation loss that counts.
-    noise_std : float, default=0.0
-        Gaussian noise (on standardised inputs) added during training only.
-    time_warp : float, default=0.0
-        Strength of random smooth time warping during training only
-        (0 disables; 0.2 is moderate).
-    verbose : int, default=0
-        Print a per-epoch log and a progress bar.
-    device : str, default="cpu"
-        ``"cpu"`` or ``"cuda"`` (a clear error if CUDA is unavailable).
-    random_state : int, RandomState instance or None, default=None
-        Seeds torch inside ``fork_rng`` (global RNG state is left untouched);
-        the same seed gives the same predictions on CPU.
-    warm_start : bool, default=False
-        Continue from the weights of the previous ``fit``.
-    checkpoint_path : str or path-like or None, default=None
-        Write weights, optimiser state and history there after every epoch.
-    resume : bool, default=False
-        If ``checkpoint_path`` exists, continue training from it up to
-        ``max_epochs`` epochs in total."""
-
-INFERENCE_DTYPE_DOC = """    inference_dtype : {"float64", "float32"}, default="float64"
-        Precision of ``predict``. float64 makes every prediction independent of
-        which other rows share its batch (to ~1e-15); float32 is several times
-        faster on CPU but may differ by ~1e-7 between batch compositions."""
-
-COMMON_ATTRIBUTES_DOC = """\
-    net_ : skorch.NeuralNet
-        The trained skorch net (``net_.module_`` is the torch module).
-    history_ : skorch.history.History
-        Per-epoch losses and timings.
-    n_features_in_ : int
-        Time steps of array input at fit.
-    n_channels_in_ : int
-        Channels of numeric input.
-    input_mean_, input_scale_ : ndarray of shape (n_channels,)
-        Per-channel standardisation learnt in fit (numeric input).
-    vocabulary_ : TokenVocabulary
-        Token input only."""
-
-
-def fill_docstring(cls):
-    """Insert the shared parameter and attribute sections into ``cls.__doc__``."""
-    cls.__doc__ = (
-        cls.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS_DOC)
-        .replace("%(inference_dtype)s", INFERENCE_DTYPE_DOC)
-        .replace("%(common_attributes)s", COMMON_ATTRIBUTES_DOC)
-    )
-    return cls

@@ -1,0 +1,102 @@
+"""Docstring sections shared by the neural estimators (one text, every class)."""
+
+__all__ = ["fill_docstring"]
+
+COMMON_PARAMETERS_DOC = """\
+    architecture : {"rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer"}, \
+default="lstm"
+        Encoder family. ``"rnn"`` is the Elman network; ``"jordan"`` feeds each
+        layer's output back instead of its hidden state.
+    hidden_size : int, default=64
+        Width of the encoder (units, channels or model width).
+    num_layers : int or None, default=None
+        Encoder depth; None picks the family's default (1 recurrent, 3 cnn,
+        2 convolutions before the LSTM of cnn-lstm, 2 transformer).
+    bidirectional : bool, default=False
+        Recurrent families (and the LSTM of cnn-lstm) read both directions.
+    dropout : float, default=0.0
+        Dropout on non-recurrent connections.
+    layer_norm : bool, default=False
+        Layer normalisation of the encoder outputs (transformers always normalise).
+    kernel_size : int, default=3
+        Convolution width (cnn, cnn-lstm).
+    dilation : int or tuple of int, default=2
+        Convolution layer ``i`` uses dilation ``dilation ** i``, or one value per layer.
+    num_heads : int, default=4
+        Attention heads (transformer); must divide ``hidden_size``.
+    causal : bool, default=False
+        Each step's encoding sees only that step and the past (left-padded
+        convolutions, causal attention mask).
+    embedding_dim : int or None, default=None
+        None: ``X`` is numeric. An int: ``X`` holds integer or string tokens
+        (a list of token sequences, strings as sequences of characters, or a 2D
+        array); the vocabulary is learnt in ``fit`` (``vocabulary_``), unseen
+        tokens map to its unknown index, and an embedding of this size comes first.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
+    lr : float, default=3e-3
+        Learning rate (peak rate with a schedule).
+    weight_decay : float, default=0.0
+    batch_size : int, default=32
+    max_epochs : int, default=100
+    gradient_clip : float or None, default=1.0
+        Clip the gradient norm to this value; None disables clipping.
+    lr_schedule : {"constant", "cosine", "linear"}, default="constant"
+        Decay of the learning rate over the training steps after warm-up.
+    warmup_epochs : int, default=0
+        Epochs of linear learning-rate warm-up.
+    validation_fraction : float or None, default=None
+        With a float, the LAST fraction of the samples (time order: put later
+        sequences last) is held out and training stops early when the
+        validation loss has not improved for ``n_iter_no_change`` epochs; the
+        best weights are restored.
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+        Relative improvement of the validation loss that counts.
+    noise_std : float, default=0.0
+        Gaussian noise (on standardised inputs) added during training only.
+    time_warp : float, default=0.0
+        Strength of random smooth time warping during training only
+        (0 disables; 0.2 is moderate).
+    verbose : int, default=0
+        Print a per-epoch log and a progress bar.
+    device : str, default="cpu"
+        ``"cpu"`` or ``"cuda"`` (a clear error if CUDA is unavailable).
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch inside ``fork_rng`` (global RNG state is left untouched);
+        the same seed gives the same predictions on CPU.
+    warm_start : bool, default=False
+        Continue from the weights of the previous ``fit``.
+    checkpoint_path : str or path-like or None, default=None
+        Write weights, optimiser state and history there after every epoch.
+    resume : bool, default=False
+        If ``checkpoint_path`` exists, continue training from it up to
+        ``max_epochs`` epochs in total."""
+
+INFERENCE_DTYPE_DOC = """    inference_dtype : {"float64", "float32"}, default="float64"
+        Precision of ``predict``. float64 makes every prediction independent of
+        which other rows share its batch (to ~1e-15); float32 is several times
+        faster on CPU but may differ by ~1e-7 between batch compositions."""
+
+COMMON_ATTRIBUTES_DOC = """\
+    net_ : skorch.NeuralNet
+        The trained skorch net (``net_.module_`` is the torch module).
+    history_ : skorch.history.History
+        Per-epoch losses and timings.
+    n_features_in_ : int
+        Time steps of array input at fit.
+    n_channels_in_ : int
+        Channels of numeric input.
+    input_mean_, input_scale_ : ndarray of shape (n_channels,)
+        Per-channel standardisation learnt in fit (numeric input).
+    vocabulary_ : TokenVocabulary
+        Token input only."""
+
+
+def fill_docstring(cls):
+    """Insert the shared parameter and attribute sections into ``cls.__doc__``."""
+    cls.__doc__ = (
+        cls.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS_DOC)
+        .replace("%(inference_dtype)s", INFERENCE_DTYPE_DOC)
+        .replace("%(common_attributes)s", COMMON_ATTRIBUTES_DOC)
+    )
+    return cls
