@@ -16,7 +16,6 @@ from ..utils import check_label_sequences
 __all__ = [
     "character_error_rate",
     "edit_distance",
-    "sequence_accuracy",
     "token_error_rate",
 ]
 
@@ -109,30 +108,6 @@ def character_error_rate(y_true, y_pred, *, pad_value=None):
     """
     true, pred = _check_pair(y_true, y_pred, pad_value)
     return _error_rate(_as_text(true), _as_text(pred))
-
-
-def sequence_accuracy(y_true, y_pred, *, pad_value=None):
-    """Fraction of samples whose predicted sequence equals the reference exactly.
-
-    Parameters
-    ----------
-    y_true : list of sequences, list of str, 1D or 2D array-like
-    y_pred : same kinds as ``y_true``
-    pad_value : object, default=None
-        Pad value of 2D padded input.
-
-    Returns
-    -------
-    accuracy : float
-        In [0, 1].
-
-    Examples
-    --------
-    >>> sequence_accuracy(["314", "15", "9"], ["314", "16", "9"])
-    0.6666666666666666
-    """
-    true, pred = _check_pair(y_true, y_pred, pad_value)
-    return float(np.mean(_distances(true, pred) == 0))
 
 
 def _check_pair(y_true, y_pred, pad_value):

@@ -11,13 +11,14 @@ import numpy as np
 from ..utils import TokenVocabulary, check_label_sequences
 from ._edit import _check_pair
 
-__all__ = ["bleu_score", "exact_match_score", "token_accuracy_score"]
+__all__ = ["bleu_score", "exact_match_score", "sequence_accuracy", "token_accuracy_score"]
 
 
 def exact_match_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
     """Fraction of samples whose predicted sequence equals the reference exactly.
 
-    Same as :func:`sequence_accuracy`, with sample weights.
+    Also available as :func:`sequence_accuracy`, the name used in the CTC
+    literature.
 
     Parameters
     ----------
@@ -42,6 +43,9 @@ def exact_match_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
     true, pred = _check_pair(y_true, y_pred, pad_value)
     matches = np.fromiter((t == p for t, p in zip(true, pred)), dtype=float, count=len(true))
     return float(np.average(matches, weights=_weights(sample_weight, len(true))))
+
+
+sequence_accuracy = exact_match_score
 
 
 def token_accuracy_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
