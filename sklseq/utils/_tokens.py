@@ -264,7 +264,7 @@ class TokenVocabulary:
                 f"vocabulary (0 to {len(self.tokens_) - 1})."
             )
         if strip_specials:
-            if self.eos_index is not None:
+            if self.eos_index is not None and codes.shape[1]:
                 is_eos = valid & (codes == self.eos_index)
                 first_eos = np.where(is_eos.any(axis=1), is_eos.argmax(axis=1), codes.shape[1])
                 valid &= np.arange(codes.shape[1]) < first_eos[:, None]

@@ -234,3 +234,8 @@ def test_label_sequence_kind_pickles():
 def test_check_label_sequences_bad_input(y, kwargs, error, match):
     with pytest.raises(error, match=match):
         check_label_sequences(y, **kwargs)
+
+
+def test_decode_zero_width_codes_gives_empty_sequences():
+    vocab = TokenVocabulary(bos_token="<s>", eos_token="</s>").fit(["ab"])
+    assert vocab.decode(np.zeros((2, 0), dtype=np.int64)) == [[], []]
