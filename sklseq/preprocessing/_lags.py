@@ -106,12 +106,32 @@ class LagFeatures(SequenceTransformer):
         n_steps = n_timesteps - max_lag
         out = np.empty((n_samples, n_steps, n_channels, len(self.lags_)), dtype=X.dtype)
         # Output step j is input step j + max_lag; lag l reads input step j + max_lag - l.
-        for i, lag in enumerate(self.lags_):
-            out[:, :, :, i] = X[:, max_lag - lag : n_timesteps - lag]
-        padding = np.arange(n_steps)[None, :] >= (lengths - max_lag)[:, None]
-        if padding.any():
+        # Each lag writes every n_lags-th value: blocks of the output small enough
+        # to stay in cache between the lags are written to memory once, not once per lag.
+        for rows, t0, t1 in _cache_blocks(out.shape, out.itemsize):
+            for i, lag in enumerate(self.lags_):
+                out[rows, t0:t1, :, i] = X[rows, t0 + max_lag - lag : t1 + max_lag - lag]
+        if lengths.min() < n_timesteps:
+            padding = np.arange(n_steps)[None, :] >= (lengths - max_lag)[:, None]
             out[padding] = np.nan
         return out.reshape(n_samples, n_steps, -1)
 
     def _feature_names_out(self, channels):
         return [f"{channel}__lag_{lag}" for channel in channels for lag in self.lags_]
+
+
+def _cache_blocks(shape, itemsize, block_bytes=1 << 19):
+    """Yield ``(rows, t0, t1)`` covering axes 0 and 1 of ``shape`` in blocks of
+    about ``block_bytes``: groups of whole rows, or time spans of one long row."""
+    n_samples, n_steps = shape[:2]
+    step_bytes = int(np.prod(shape[2:])) * itemsize
+    row_bytes = max(n_steps * step_bytes, 1)
+    if row_bytes <= block_bytes:
+        n_rows = block_bytes // row_bytes
+        for r0 in range(0, n_samples, n_rows):
+            yield slice(r0, min(r0 + n_rows, n_samples)), 0, n_steps
+        return
+    span = max(block_bytes // step_bytes, 1)
+    for row in range(n_samples):
+        for t0 in range(0, n_steps, span):
+            yield slice(row, row + 1), t0, min(t0 + span, n_steps)

@@ -16,7 +16,7 @@ Vocabulary used throughout the package:
 """
 
 import numpy as np
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import assert_all_finite, check_array, validate_data
 
 __all__ = [
     "check_sequences",
@@ -202,7 +202,7 @@ def check_sequences(
             reset=reset,
             allow_nd=True,
             dtype=dtype,
-            ensure_all_finite="allow-nan",
+            ensure_all_finite=False,  # checked once below, with the lengths
             ensure_min_samples=ensure_min_samples,
             copy=copy,
         )
@@ -211,7 +211,7 @@ def check_sequences(
             X,
             allow_nd=True,
             dtype=dtype,
-            ensure_all_finite="allow-nan",
+            ensure_all_finite=False,
             ensure_min_samples=ensure_min_samples,
             copy=copy and not ragged,
             input_name=input_name,
@@ -232,7 +232,7 @@ def check_sequences(
                     del estimator.feature_names_in_
         else:
             _check_n_channels(estimator, X.shape[2], input_name)
-    lengths = sequence_lengths(X, input_name=input_name)
+    lengths = _finite_lengths(X, input_name)
     _check_min_length(lengths, min_length, length_reason, input_name)
     return X, lengths
 
@@ -272,6 +272,22 @@ def sequence_lengths(X, *, input_name="X"):
             "or pandas interpolate)."
         )
     return lengths.astype(np.intp)
+
+
+def _finite_lengths(X, input_name):
+    """Reject inf and interior NaN; return the lengths.
+
+    One pass over the data when everything is finite (a finite sum means no
+    NaN and no inf, as in sklearn's own check); only data with NaN, inf or a
+    sum that overflows pays for the element-wise checks.
+    """
+    if X.shape[1] > 0:
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.isfinite(X.sum())
+        if finite:
+            return np.full(X.shape[0], X.shape[1], dtype=np.intp)
+        assert_all_finite(X, allow_nan=True, input_name=input_name)
+    return sequence_lengths(X, input_name=input_name)
 
 
 def _is_sequence_list(X):
