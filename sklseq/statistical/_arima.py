@@ -21,6 +21,12 @@ from ._base import (
 
 __all__ = ["ARIMARegressor"]
 
+# auto.arima (R forecast, statsforecast) rejects candidates with an AR or MA
+# root this close to the unit circle: their forecasts explode or their
+# innovations cannot be recovered.
+_MIN_ROOT = 1.01
+_MAX_STEPWISE_MODELS = 94
+
 
 class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     """Seasonal ARIMA(p, d, q)(P, D, Q, s) forecaster, statsmodels ``SARIMAX`` underneath.
@@ -41,7 +47,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     order : tuple of 3 int or "auto", default=(1, 0, 0)
         ``(p, d, q)``. ``"auto"`` chooses ``d`` by KPSS tests on the longest row
         (5% level, up to ``max_order[1]``) and then ``p`` and ``q`` up to
-        ``max_order`` by ``information_criterion``.
+        ``max_order`` by ``information_criterion``, as forecast::auto.arima
+        (see Notes).
     seasonal_order : tuple of 4 int or "auto", default=(0, 0, 0, 0)
         ``(P, D, Q, s)``. ``"auto"`` needs ``seasonal_period``: ``D`` is 1 when the
         seasonal strength of the longest row (STL) is above 0.64, and ``P``,
@@ -49,13 +56,19 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     trend : {"n", "c", "t", "ct"} or None, default="c"
         Deterministic trend, as statsmodels' ``trend`` (in the state equation,
         so with ``d > 0`` a constant is a drift). Time restarts at each row.
+        With automatic orders and ``d + D >= 2`` a constant is dropped
+        (``trend_`` is ``"n"``), as it would be a quadratic trend.
     horizon : int or None, default=None
         Number of steps to forecast; ``None`` takes it from ``y`` (1 without y).
     target_channel : int, default=0
         Channel of 3D input holding the series to forecast; the other channels
         are exogenous regressors (regression with SARIMA errors).
-    information_criterion : {"aic", "bic"}, default="aic"
-        Used by ``"auto"`` orders.
+    information_criterion : {"aicc", "aic", "bic"}, default="aicc"
+        Used by ``"auto"`` orders; AICc is AIC corrected for short series.
+    stepwise : bool, default=True
+        With ``"auto"`` orders, search stepwise from a few start models
+        (Hyndman & Khandakar, 2008) rather than fit every combination of orders
+        within ``max_order`` and ``max_seasonal_order``.
     max_order : tuple of 3 int, default=(3, 2, 3)
         Upper bounds of ``(p, d, q)`` for ``order="auto"``.
     max_seasonal_order : tuple of 2 int, default=(1, 1)
@@ -72,8 +85,10 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     param_names_ : list of str
     order_ : tuple of 3 int
     seasonal_order_ : tuple of 4 int
-    llf_, aic_, bic_ : float
+    llf_, aic_, bic_, aicc_ : float
         Log-likelihood (summed over rows) and information criteria.
+    trend_ : str or None
+        The trend fitted (see ``trend``).
     horizon_ : int
     n_exog_ : int
         Number of exogenous channels.
@@ -88,6 +103,16 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     estimation. With exogenous channels the continuation of the regressors is
     unknown, so ``y`` then only sets ``horizon_`` and ``predict`` needs
     ``future_exog``.
+
+    The automatic search follows forecast::auto.arima (Hyndman & Khandakar,
+    2008): differencing first, then candidates ranked by the criterion of
+    their fit to the differenced rows; ``p``, ``q`` are at most a third of the
+    longest row and ``P``, ``Q`` a third of its seasons. A candidate is
+    rejected when its fit fails or has an AR or MA root of modulus below 1.01
+    (explosive forecasts); one that did not converge is chosen only when no
+    candidate converged. The chosen orders are then refitted on the rows with
+    the exact likelihood (``params_``, ``llf_`` and the criteria are those of
+    that fit).
 
     Examples
     --------
@@ -109,7 +134,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         "trend": [StrOptions({"n", "c", "t", "ct"}), None],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "target_channel": [Interval(Integral, 0, None, closed="left")],
-        "information_criterion": [StrOptions({"aic", "bic"})],
+        "information_criterion": [StrOptions({"aicc", "aic", "bic"})],
+        "stepwise": ["boolean"],
         "max_order": [tuple],
         "max_seasonal_order": [tuple],
         "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
@@ -123,7 +149,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         trend="c",
         horizon=None,
         target_channel=0,
-        information_criterion="aic",
+        information_criterion="aicc",
+        stepwise=True,
         max_order=(3, 2, 3),
         max_seasonal_order=(1, 1),
         seasonal_period=None,
@@ -135,6 +162,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.horizon = horizon
         self.target_channel = target_channel
         self.information_criterion = information_criterion
+        self.stepwise = stepwise
         self.max_order = max_order
         self.max_seasonal_order = max_seasonal_order
         self.seasonal_period = seasonal_period
@@ -170,6 +198,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.order_, self.seasonal_order_ = fitted["order"], fitted["seasonal_order"]
         self.params_, self.param_names_ = fitted["params"], fitted["param_names"]
         self.llf_, self.aic_, self.bic_ = fitted["llf"], fitted["aic"], fitted["bic"]
+        self.aicc_ = fitted["aicc"]
         self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
         return self
 
@@ -252,6 +281,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             "llf": llf,
             "aic": -2 * llf + 2 * n_params,
             "bic": -2 * llf + np.log(n_obs) * n_params,
+            "aicc": _aicc(llf, n_obs, n_params),
         }
 
     def _fit_joint(self, spec, endog, exog, lengths, order, seasonal_order):
@@ -272,7 +302,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                 exog=joined_exog,
                 order=order,
                 seasonal_order=seasonal_order,
-                trend=self.trend,
+                trend=self.trend_,
             )
 
     def _build_engine(self, n_timesteps):
@@ -286,11 +316,11 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             np.zeros(n_timesteps),
             order=order or self.order_,
             seasonal_order=seasonal_order or self.seasonal_order_,
-            trend=self.trend,
+            trend=self.trend_,
         )
 
     def _exog_slice(self):
-        k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2, None: 0}[self.trend]
+        k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2, None: 0}[self.trend_]
         return slice(k_trend, k_trend + self.n_exog_)
 
     def _engine_params(self, params):
@@ -301,76 +331,168 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     # -- order selection --------------------------------------------------
 
     def _select_orders(self, endog, exog, lengths):
-        """The fitted candidate with the lowest information criterion.
+        """Differencing by unit-root tests, then ARMA orders by ``information_criterion``.
 
-        The warnings of the candidates are gathered into one: a user asking for
-        ``"auto"`` needs to know whether the chosen model converged, not the
-        fate of every model tried on the way.
+        The candidates are fitted on the differenced rows (the likelihood
+        conditional on the first ``d + D * s`` values, as auto.arima ranks
+        them): the state is then the ARMA part only, which makes each fit
+        several times faster. The chosen orders are refitted on the rows
+        themselves with the exact likelihood. Candidates whose AR or MA roots
+        lie within ``_MIN_ROOT`` of the unit circle are rejected, and those
+        that did not converge rank after those that did. The warnings of the
+        candidates are gathered into one: a user asking for ``"auto"`` needs to
+        know whether the chosen model converged, not the fate of every model
+        tried on the way.
         """
-        seasonal = self._seasonal_candidates(endog, lengths)
-        if self.order == "auto":
-            max_p, max_d, max_q = self.max_order
-            d = _kpss_differences(_longest(endog, lengths), max_d, seasonal[0])
-            orders = [(p, d, q) for p in range(max_p + 1) for q in range(max_q + 1)]
-        else:
-            orders = [tuple(self.order)]
-        candidates = list(itertools.product(orders, seasonal[1]))
-        if len(candidates) == 1:
-            return self._fit_orders(endog, exog, lengths, *candidates[0])
-        fits, caught = [], []
-        for order, seasonal_order in candidates:
-            with warnings.catch_warnings(record=True) as records:
+        d, seasonal_d, period = self._differencing(endog, lengths)
+        self.trend_ = self.trend
+        if (
+            (self.order == "auto" or self.seasonal_order == "auto")
+            and self.trend == "c"
+            and d + seasonal_d >= 2
+        ):
+            # A constant in a twice-differenced model is a quadratic trend.
+            self.trend_ = "n"
+        bounds = self._order_bounds(lengths, period)
+        if all(low == high for low, high in bounds):
+            order = (bounds[0][0], d, bounds[1][0])
+            seasonal_order = (bounds[2][0], seasonal_d, bounds[3][0], period)
+            return self._fit_orders(endog, exog, lengths, order, seasonal_order)
+
+        diffed = _difference(endog, exog, lengths, d, seasonal_d, period)
+        with np.errstate(all="ignore"):
+            scores = self._search(diffed, bounds, period)
+        ranked = sorted(
+            (score for score in scores.values() if np.isfinite(score[1])),
+            key=lambda score: score[:2],
+        )
+        if not ranked:
+            raise ValueError(
+                "No candidate order could be fitted: the rows are too short, or every "
+                f"fit failed or was explosive, within max_order={self.max_order} and "
+                f"max_seasonal_order={self.max_seasonal_order}."
+            )
+        n_not_converged = sum(score[0] for score in scores.values() if np.isfinite(score[1]))
+        for not_converged, _, (p, q, seasonal_p, seasonal_q) in ranked[:3]:
+            order = (p, d, q)
+            seasonal_order = (seasonal_p, seasonal_d, seasonal_q, period)
+            with warnings.catch_warnings(record=True) as records, np.errstate(all="ignore"):
                 warnings.simplefilter("always")
                 try:
-                    fits.append(self._fit_orders(endog, exog, lengths, order, seasonal_order))
+                    fitted = self._fit_orders(endog, exog, lengths, order, seasonal_order)
                 except ValueError:
-                    fits.append(None)
-            caught.append(records)
-        scores = [
-            np.inf if fit is None else fit[self.information_criterion] for fit in fits
-        ]
-        if not np.isfinite(scores).any():
+                    continue
+            if _min_root(fitted["params"], fitted["param_names"], period) >= _MIN_ROOT:
+                break
+        else:
             raise ValueError(
-                "No candidate order could be fitted: the rows are too short for every "
-                f"order within max_order={self.max_order}."
+                f"The chosen orders {order}{seasonal_order[:3]} could not be refitted on "
+                "the undifferenced rows without failing or an explosive fit."
             )
-        best = int(np.argmin(scores))
-        self._warn_selection(candidates, caught, best)
-        return fits[best]
+        self._warn_selection(records, n_not_converged - not_converged)
+        return fitted
 
-    def _warn_selection(self, candidates, caught, best):
-        not_converged = [
-            candidates[i]
-            for i, records in enumerate(caught)
-            if any(issubclass(r.category, ConvergenceWarning) for r in records)
-        ]
-        if candidates[best] in not_converged:
-            message = next(
-                str(r.message)
-                for r in caught[best]
-                if issubclass(r.category, ConvergenceWarning)
-            )
-            others = len(not_converged) - 1
-            if others:
-                message += f" ({others} other candidate order(s) did not converge either.)"
-            warnings.warn(message, ConvergenceWarning, stacklevel=4)
-        for record in caught[best]:
-            if not issubclass(record.category, ConvergenceWarning):
-                warnings.warn(record.message, record.category, stacklevel=4)
+    def _search(self, diffed, bounds, period):
+        """Scores ``(not converged, criterion)`` of the visited ``(p, q, P, Q)``.
 
-    def _seasonal_candidates(self, endog, lengths):
-        """(seasonal differencing spec, list of seasonal orders to try)."""
+        Stepwise (Hyndman & Khandakar 2008): fit four start models, then move
+        from the best one by one step in one or two orders while that improves
+        the criterion. Otherwise every combination within the bounds.
+        """
+        scores = {}
+
+        def score(orders):
+            orders = tuple(int(np.clip(v, low, high)) for v, (low, high) in zip(orders, bounds))
+            if orders not in scores:
+                scores[orders] = self._score_candidate(diffed, orders, period)
+            return orders, scores[orders]
+
+        if not self.stepwise:
+            for orders in itertools.product(*(range(low, high + 1) for low, high in bounds)):
+                score(orders)
+            return scores
+        seasonal = bounds[2][1] > 0 or bounds[3][1] > 0
+        starts = [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)]
+        if not seasonal:
+            starts = [(p, q, bounds[2][0], bounds[3][0]) for p, q, _, _ in starts]
+        best, best_score = min((score(start) for start in starts), key=lambda item: item[1])
+        steps = [(0, 0, -1, 0), (0, 0, 0, -1), (0, 0, 1, 0), (0, 0, 0, 1),
+                 (0, 0, -1, -1), (0, 0, -1, 1), (0, 0, 1, -1), (0, 0, 1, 1),
+                 (-1, 0, 0, 0), (0, -1, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0),
+                 (-1, -1, 0, 0), (-1, 1, 0, 0), (1, -1, 0, 0), (1, 1, 0, 0)]  # fmt: skip
+        for _ in range(_MAX_STEPWISE_MODELS):
+            for step in steps:
+                moved = tuple(v + s for v, s in zip(best, step))
+                if any(not low <= v <= high for v, (low, high) in zip(moved, bounds)):
+                    continue
+                moved, moved_score = score(moved)
+                if moved_score < best_score:
+                    best, best_score = moved, moved_score
+                    break
+            else:
+                break
+        return scores
+
+    def _score_candidate(self, diffed, orders, period):
+        """``(not converged, criterion, orders)``; criterion inf when rejected."""
+        endog, exog, lengths = diffed
+        p, q, seasonal_p, seasonal_q = orders
+        order, seasonal_order = (p, 0, q), (seasonal_p, 0, seasonal_q, period)
+        with warnings.catch_warnings(record=True) as records:
+            warnings.simplefilter("always")
+            try:
+                fitted = self._fit_orders(endog, exog, lengths, order, seasonal_order)
+            except ValueError:
+                return (False, np.inf, orders)
+        criterion = fitted[self.information_criterion]
+        if _min_root(fitted["params"], fitted["param_names"], period) < _MIN_ROOT:
+            criterion = np.inf
+        not_converged = any(issubclass(r.category, ConvergenceWarning) for r in records)
+        return (not_converged, criterion, orders)
+
+    def _differencing(self, endog, lengths):
+        """``(d, D, s)``: given, or chosen by unit-root tests on the longest row."""
         if self.seasonal_order != "auto":
-            seasonal_order = tuple(self.seasonal_order)
-            return (seasonal_order[1], seasonal_order[3]), [seasonal_order]
-        if self.seasonal_period is None:
+            _, seasonal_d, _, period = self.seasonal_order
+        elif self.seasonal_period is None:
             raise ValueError('seasonal_order="auto" needs seasonal_period (e.g. 12).')
-        period = self.seasonal_period
-        seasonal_d = _seasonal_differences(_longest(endog, lengths), period)
-        max_sp, max_sq = self.max_seasonal_order
-        return (seasonal_d, period), [
-            (sp, seasonal_d, sq, period) for sp in range(max_sp + 1) for sq in range(max_sq + 1)
-        ]
+        else:
+            period = self.seasonal_period
+            seasonal_d = _seasonal_differences(_longest(endog, lengths), period)
+        if self.order != "auto":
+            return self.order[1], seasonal_d, period
+        d = _kpss_differences(
+            _longest(endog, lengths), self.max_order[1], (seasonal_d, period)
+        )
+        return d, seasonal_d, period
+
+    def _order_bounds(self, lengths, period):
+        """``(low, high)`` of p, q, P, Q; a third of the series at most, as auto.arima."""
+        n_steps = int(lengths.max())
+        if self.order == "auto":
+            max_p = min(self.max_order[0], n_steps // 3)
+            max_q = min(self.max_order[2], n_steps // 3)
+            p_bounds, q_bounds = (0, max_p), (0, max_q)
+        else:
+            p_bounds, q_bounds = (self.order[0],) * 2, (self.order[2],) * 2
+        if self.seasonal_order == "auto":
+            max_seasonal = n_steps // (3 * period)
+            seasonal_p_bounds = (0, min(self.max_seasonal_order[0], max_seasonal))
+            seasonal_q_bounds = (0, min(self.max_seasonal_order[1], max_seasonal))
+        else:
+            seasonal_p_bounds = (self.seasonal_order[0],) * 2
+            seasonal_q_bounds = (self.seasonal_order[2],) * 2
+        return [p_bounds, q_bounds, seasonal_p_bounds, seasonal_q_bounds]
+
+    def _warn_selection(self, records, others_not_converged):
+        for record in records:
+            message = str(record.message)
+            if issubclass(record.category, ConvergenceWarning) and others_not_converged:
+                message += (
+                    f" ({others_not_converged} other candidate order(s) did not converge "
+                    "either.)"
+                )
+            warnings.warn(message, record.category, stacklevel=4)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -408,6 +530,50 @@ def _check_future_exog(future_exog, n_samples, horizon, n_exog):
     return future_exog
 
 
+def _aicc(llf, n_obs, n_params):
+    """AIC corrected for small samples; inf when it has too few observations."""
+    if n_obs - n_params - 1 <= 0:
+        return np.inf
+    return -2 * llf + 2 * n_params + 2 * n_params * (n_params + 1) / (n_obs - n_params - 1)
+
+
+def _difference(endog, exog, lengths, d, seasonal_d, period):
+    """Rows (and regressors) differenced ``d`` times and ``seasonal_d`` times at lag ``period``.
+
+    Rows start at step 0 and are NaN after their length, so differences of a
+    padded array stay NaN after each new length.
+    """
+    lags = [1] * d + [period] * seasonal_d
+    for lag in lags:
+        endog = endog[:, lag:] - endog[:, :-lag]
+        if exog is not None:
+            exog = exog[:, lag:] - exog[:, :-lag]
+    return endog, exog, lengths - sum(lags)
+
+
+def _min_root(params, names, period=None):
+    """Smallest modulus of the roots of the AR and MA lag polynomials (inf if none)."""
+    from numpy.polynomial import polynomial  # noqa: PLC0415
+
+    params = dict(zip(names, params))
+    smallest = np.inf
+    for prefix, sign in (("ar", -1.0), ("ma", 1.0)):
+        full = np.ones(1)
+        for tag in (f"{prefix}.L", f"{prefix}.S.L"):
+            lags = {int(k[len(tag) :]): v for k, v in params.items() if k.startswith(tag)}
+            if not lags:
+                continue
+            coefficients = np.zeros(max(lags) + 1)
+            coefficients[0] = 1.0
+            for k, value in lags.items():
+                coefficients[k] = sign * value
+            full = polynomial.polymul(full, coefficients)
+        full = np.trim_zeros(full, "b")
+        if len(full) > 1:
+            smallest = min(smallest, np.abs(polynomial.polyroots(full)).min())
+    return smallest
+
+
 def _longest(endog, lengths):
     row = int(np.argmax(lengths))
     return endog[row, : lengths[row]]
@@ -425,7 +591,9 @@ def _kpss_differences(series, max_d, seasonal):
             return d
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            p_value = kpss(series, regression="c", nlags="auto")[1]
+            # The lag truncation of forecast::ndiffs (urca's ur.kpss).
+            nlags = int(3 * np.sqrt(len(series)) / 13)
+            p_value = kpss(series, regression="c", nlags=nlags)[1]
         if p_value >= 0.05:
             return d
         if d < max_d:
@@ -434,12 +602,16 @@ def _kpss_differences(series, max_d, seasonal):
 
 
 def _seasonal_differences(series, period):
-    """1 when the STL seasonal strength exceeds 0.64 (Wang, Smith & Hyndman), else 0."""
+    """1 when the STL seasonal strength exceeds 0.64 (Wang, Smith & Hyndman), else 0.
+
+    The decomposition is that of forecast::mstl (seasonal window 11, locally
+    constant seasonal fit), as forecast::nsdiffs and statsforecast use it.
+    """
     from statsmodels.tsa.seasonal import STL  # noqa: PLC0415
 
-    if len(series) < 2 * period + 1:
+    if len(series) <= 2 * period or np.ptp(series) == 0:
         return 0
-    decomposition = STL(series, period=period).fit()
+    decomposition = STL(series, period=period, seasonal=11, seasonal_deg=0).fit()
     remainder = decomposition.resid
-    strength = 1 - np.var(remainder) / np.var(remainder + decomposition.seasonal)
+    strength = 1 - np.var(remainder, ddof=1) / np.var(remainder + decomposition.seasonal, ddof=1)
     return int(strength > 0.64)
