@@ -313,3 +313,16 @@ def test_warm_start_keeps_the_input_scaling_and_vocabulary():
     tokens = list(tok.vocabulary_.tokens_)
     tok.set_params(warm_start=True).fit([["c", "d"], ["d", "e"]] * 6, [0, 1] * 6)
     assert tok.vocabulary_.tokens_ == tokens
+
+
+def test_load_weights_rejects_another_estimators_file(tmp_path):
+    X, y = _ragged()
+    path = tmp_path / "weights.pt"
+    SequenceClassifier("gru", **SMALL).fit(X, y).save_weights(path)
+    with pytest.raises(ValueError, match="SequenceRegressor weights"):
+        SequenceRegressor.load_weights(path)
+
+
+def test_invalid_device_names_the_parameter():
+    with pytest.raises(ValueError, match="device='gpu0'"):
+        SequenceClassifier(device="gpu0", **SMALL).fit(*_ragged())
