@@ -58,4 +58,4 @@ def test_transformer_set_output(transformer):
 
 def test_all_estimators_finds_every_subpackage():
     modules = {cls.__module__.split(".")[1] for _, cls in all_estimators()}
-    assert modules, "all_estimators() found no estimator"
+    assert {"preprocessing", "forecasting", "statistical", "neural"} <= modules
