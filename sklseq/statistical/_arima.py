@@ -382,7 +382,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                     fitted = self._fit_orders(endog, exog, lengths, order, seasonal_order)
                 except ValueError:
                     continue
-            if _min_root(fitted["params"], fitted["param_names"], period) >= _MIN_ROOT:
+            if _min_root(fitted["params"], fitted["param_names"]) >= _MIN_ROOT:
                 break
         else:
             raise ValueError(
@@ -420,7 +420,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                  (0, 0, -1, -1), (0, 0, -1, 1), (0, 0, 1, -1), (0, 0, 1, 1),
                  (-1, 0, 0, 0), (0, -1, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0),
                  (-1, -1, 0, 0), (-1, 1, 0, 0), (1, -1, 0, 0), (1, 1, 0, 0)]  # fmt: skip
-        for _ in range(_MAX_STEPWISE_MODELS):
+        while len(scores) < _MAX_STEPWISE_MODELS:
             for step in steps:
                 moved = tuple(v + s for v, s in zip(best, step))
                 if any(not low <= v <= high for v, (low, high) in zip(moved, bounds)):
@@ -445,7 +445,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             except ValueError:
                 return (False, np.inf, orders)
         criterion = fitted[self.information_criterion]
-        if _min_root(fitted["params"], fitted["param_names"], period) < _MIN_ROOT:
+        if _min_root(fitted["params"], fitted["param_names"]) < _MIN_ROOT:
             criterion = np.inf
         not_converged = any(issubclass(r.category, ConvergenceWarning) for r in records)
         return (not_converged, criterion, orders)
@@ -551,7 +551,7 @@ def _difference(endog, exog, lengths, d, seasonal_d, period):
     return endog, exog, lengths - sum(lags)
 
 
-def _min_root(params, names, period=None):
+def _min_root(params, names):
     """Smallest modulus of the roots of the AR and MA lag polynomials (inf if none)."""
     from numpy.polynomial import polynomial  # noqa: PLC0415
 
