@@ -17,6 +17,15 @@ padding) plus ``lengths`` to private hooks that subclasses implement:
 - ``_feature_names_out(channels)``: names of the output's last axis, built
   from the channel names (see :func:`channel_names`).
 
+Optionally, for speed on large inputs, ``_supports_finite_pass()`` (True for
+the parameters it handles) and ``_transform_if_finite(X)``: the output of
+``transform`` computed straight from array input whose values were not
+checked yet, read as full-length rows, with the input's finiteness checked
+block by block while the block is in cache; None as soon as a non-finite
+value is met, and the input then takes the full check (padding, inf,
+interior NaN). This saves the separate pass over the data that validation
+otherwise costs.
+
 Output conventions: a 2D output honours ``set_output(transform="pandas")``
 (index taken from a DataFrame input); a 3D output is a sequence panel with
 NaN right-padding, as the data contract defines, and stays an ndarray (pandas
@@ -36,6 +45,7 @@ from ..utils import check_sequences
 __all__ = [
     "SequenceTransformer",
     "channel_names",
+    "cache_blocks",
     "check_lags",
     "row_chunks",
     "squeeze_univariate",
@@ -120,6 +130,54 @@ def row_chunks(n_samples, temp_bytes_per_row, out_nbytes, min_budget=1 << 16):
         yield slice(start, min(start + step, n_samples))
 
 
+def cache_blocks(shape, itemsize, block_bytes=1 << 19):
+    """Blocks of about ``block_bytes`` over the first two axes of ``shape``.
+
+    Groups of whole rows, or time spans of one row when a row is larger than
+    a block: work on a block stays in cache between passes over it.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(n_samples, n_steps, ...)``.
+    itemsize : int
+    block_bytes : int, default=524288
+
+    Yields
+    ------
+    rows : slice
+    t0, t1 : int
+        The steps of the block.
+
+    Examples
+    --------
+    >>> list(cache_blocks((1, 10), 8, block_bytes=32))
+    [(slice(0, 1, None), 0, 4), (slice(0, 1, None), 4, 8), (slice(0, 1, None), 8, 10)]
+    """
+    n_samples, n_steps = shape[:2]
+    step_bytes = int(np.prod(shape[2:])) * itemsize
+    row_bytes = max(n_steps * step_bytes, 1)
+    if row_bytes <= block_bytes:
+        n_rows = block_bytes // row_bytes
+        for r0 in range(0, n_samples, n_rows):
+            yield slice(r0, min(r0 + n_rows, n_samples)), 0, n_steps
+        return
+    span = max(block_bytes // step_bytes, 1)
+    for row in range(n_samples):
+        for t0 in range(0, n_steps, span):
+            yield slice(row, row + 1), t0, min(t0 + span, n_steps)
+
+
+def sum_of_squares(block):
+    """``sum(block ** 2)``: finite exactly when every value is (or on overflow, not).
+
+    The cheap finiteness check of ``_transform_if_finite`` (a BLAS dot product
+    on a block in cache).
+    """
+    flat = block.reshape(-1)
+    return float(np.dot(flat, flat))
+
+
 class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Base class of the sequence transformers; not for direct use.
 
@@ -164,8 +222,18 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
             ``set_output(transform="pandas")``.
         """
         check_is_fitted(self)
-        X3, lengths = self._validate(X, reset=False)
-        return self._wrap(self._transform(X3, lengths), X)
+        Xt = None
+        if isinstance(X, np.ndarray) and X.size and self._supports_finite_pass():
+            X3, _ = check_sequences(X, estimator=self, reset=False, scan_values=False)
+            if X3.shape[1] >= self._min_length()[0]:
+                # Non-finite input would only warn here before the full check
+                # below rejects it (or finds its padding).
+                with np.errstate(over="ignore", invalid="ignore"):
+                    Xt = self._transform_if_finite(X3)
+        if Xt is None:
+            X3, lengths = self._validate(X, reset=False)
+            Xt = self._transform(X3, lengths)
+        return self._wrap(Xt, X)
 
     def fit_transform(self, X, y=None):
         """Fit, then transform, validating the input once.
@@ -217,6 +285,12 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
 
     def _feature_names_out(self, channels):
         raise NotImplementedError
+
+    def _supports_finite_pass(self):
+        return False
+
+    def _transform_if_finite(self, X):
+        return None
 
     # Plumbing.
 

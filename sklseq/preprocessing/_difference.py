@@ -15,7 +15,13 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences, sequence_lengths
-from ._base import SequenceTransformer, row_chunks, squeeze_univariate
+from ._base import (
+    SequenceTransformer,
+    cache_blocks,
+    row_chunks,
+    squeeze_univariate,
+    sum_of_squares,
+)
 
 __all__ = ["Differencer", "inverse_difference"]
 
@@ -138,6 +144,24 @@ class Differencer(SequenceTransformer):
                 _difference_into(out[rows, start:], source[:, start:], lag)
                 source = out[rows]
         return squeeze_univariate(out)
+
+    def _supports_finite_pass(self):
+        return len(self._lags()) == 1
+
+    def _transform_if_finite(self, X):
+        # One operator: cache-sized blocks, each checked while it is in cache.
+        (lag,) = self._lags()
+        n_samples, n_timesteps, _ = X.shape
+        if lag >= n_timesteps:
+            return None
+        out = np.empty_like(X)
+        out[:, :lag] = X[:, :lag]
+        squares = 0.0
+        for rows, t0, t1 in cache_blocks((n_samples, n_timesteps - lag) + X.shape[2:], X.itemsize):
+            block = X[rows, t0 : t1 + lag]
+            squares += sum_of_squares(block)
+            np.subtract(block[:, lag:], block[:, :-lag], out=out[rows, t0 + lag : t1 + lag])
+        return squeeze_univariate(out) if np.isfinite(squares) else None
 
     def _feature_names_out(self, channels):
         if len(channels) > 1:

@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import SequenceTransformer, check_lags
+from ._base import SequenceTransformer, cache_blocks, check_lags
 
 __all__ = ["LagFeatures"]
 
@@ -108,7 +108,7 @@ class LagFeatures(SequenceTransformer):
         # Output step j is input step j + max_lag; lag l reads input step j + max_lag - l.
         # Each lag writes every n_lags-th value: blocks of the output small enough
         # to stay in cache between the lags are written to memory once, not once per lag.
-        for rows, t0, t1 in _cache_blocks(out.shape, out.itemsize):
+        for rows, t0, t1 in cache_blocks(out.shape, out.itemsize):
             for i, lag in enumerate(self.lags_):
                 out[rows, t0:t1, :, i] = X[rows, t0 + max_lag - lag : t1 + max_lag - lag]
         if lengths.min() < n_timesteps:
@@ -119,19 +119,3 @@ class LagFeatures(SequenceTransformer):
     def _feature_names_out(self, channels):
         return [f"{channel}__lag_{lag}" for channel in channels for lag in self.lags_]
 
-
-def _cache_blocks(shape, itemsize, block_bytes=1 << 19):
-    """Yield ``(rows, t0, t1)`` covering axes 0 and 1 of ``shape`` in blocks of
-    about ``block_bytes``: groups of whole rows, or time spans of one long row."""
-    n_samples, n_steps = shape[:2]
-    step_bytes = int(np.prod(shape[2:])) * itemsize
-    row_bytes = max(n_steps * step_bytes, 1)
-    if row_bytes <= block_bytes:
-        n_rows = block_bytes // row_bytes
-        for r0 in range(0, n_samples, n_rows):
-            yield slice(r0, min(r0 + n_rows, n_samples)), 0, n_steps
-        return
-    span = max(block_bytes // step_bytes, 1)
-    for row in range(n_samples):
-        for t0 in range(0, n_steps, span):
-            yield slice(row, row + 1), t0, min(t0 + span, n_steps)

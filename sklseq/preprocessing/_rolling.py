@@ -29,7 +29,7 @@ import numpy as np
 from scipy import ndimage, signal
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import SequenceTransformer
+from ._base import SequenceTransformer, sum_of_squares
 
 __all__ = ["RollingStatistics"]
 
@@ -169,6 +169,15 @@ class RollingStatistics(SequenceTransformer):
             return out.reshape(X.shape[0], X.shape[1], -1)
         return _last_step(X, lengths, specs, self.min_periods, self.ddof)
 
+    def _supports_finite_pass(self):
+        return self.output == "sequence" and "ewm" not in self.statistics_
+
+    def _transform_if_finite(self, X):
+        specs = [(int(w), stat) for w in self.windows_ for stat in self.statistics_]
+        lengths = np.full(X.shape[0], X.shape[1])
+        out = rolling_statistics(X, lengths, specs, self.min_periods, self.ddof, check_finite=True)
+        return None if out is None else out.reshape(X.shape[0], X.shape[1], -1)
+
     def _feature_names_out(self, channels):
         return [
             f"{channel}__{stat}_{w}"
@@ -178,7 +187,7 @@ class RollingStatistics(SequenceTransformer):
         ]
 
 
-def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
+def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=False):
     """Rolling statistics at every step of a padded panel.
 
     Parameters
@@ -192,10 +201,14 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
         :class:`RollingStatistics` (already validated).
     min_periods : int or None, default=1
     ddof : int, default=0
+    check_finite : bool, default=False
+        Check that every value of ``X`` is finite, block by block while the
+        block is in cache, and return None if one is not. Only for windowed
+        statistics (not ``"ewm"``), with every row full-length.
 
     Returns
     -------
-    out : ndarray of shape (n_samples, n_timesteps, n_channels, n_specs)
+    out : ndarray of shape (n_samples, n_timesteps, n_channels, n_specs), or None
         NaN after the end of each row and where a window has fewer than
         ``min_periods`` steps.
     """
@@ -209,6 +222,7 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
     if windowed:
         max_window = max(w for _, w, _, _ in windowed)
         scratch = {}  # work arrays reused from block to block
+        squares = 0.0
         blocks = _blocks(n_samples, n_timesteps, n_channels, max_window, lengths)
         for rows, t0, t1, shortest, longest in blocks:
             if t0 >= longest:  # a long row's padding
@@ -216,11 +230,15 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0):
                 continue
             padded = shortest < t1
             block = _Block(X, rows, t0, t1, max_window - 1, padded, scratch)
+            if check_finite:
+                squares += sum_of_squares(block.values)
             for i, w, stat, window in windowed:
                 block.compute(w, stat, ddof, out[rows, t0:t1, :, i], window)
             if padded:
                 padding = np.arange(t0, t1) >= lengths[rows, None]
                 out[rows, t0:t1][padding] = np.nan
+        if not np.isfinite(squares):
+            return None
     for i, (w, stat) in enumerate(specs):
         if stat == "ewm":  # padding is NaN: the recurrence carries it forward
             _exponential_mean(X, w, out[:, :, :, i])
@@ -270,7 +288,9 @@ def _blocks(n_samples, n_timesteps, n_channels, max_window, lengths):
             rows = slice(r0, min(r0 + step, n_samples))
             yield rows, 0, n_timesteps, lengths[rows].min(), lengths[rows].max()
         return
-    span = max(_BLOCK_ELEMENTS // n_channels, 2 * max_window)
+    # Time spans of one row: few work arrays per step, so twice the elements
+    # still stay in cache, and half the blocks halves the per-block overhead.
+    span = max(2 * _BLOCK_ELEMENTS // n_channels, 2 * max_window)
     for row in range(n_samples):
         length = int(lengths[row])
         for t0 in range(0, n_timesteps, span):

@@ -132,6 +132,7 @@ def check_sequences(
     ensure_min_samples=1,
     copy=False,
     input_name="X",
+    scan_values=True,
 ):
     """Validate a panel of sequences and return it padded, with its lengths.
 
@@ -166,13 +167,19 @@ def check_sequences(
     copy : bool, default=False
         Whether to force a copy of array input.
     input_name : str, default="X"
+    scan_values : bool, default=True
+        Whether to read the values: reject inf and interior NaN, find the
+        lengths and check ``min_length``. False skips that pass over the data
+        and returns ``lengths=None``, for a caller that checks the finiteness of
+        what it computes from ``X`` and calls again with True when it finds a
+        non-finite value (e.g. :class:`sklseq.preprocessing.Differencer`).
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_timesteps, n_channels)
         Padded positions hold NaN. Without padding, and when no copy is needed,
         this is a view of the input.
-    lengths : ndarray of shape (n_samples,)
+    lengths : ndarray of shape (n_samples,), or None when ``scan_values=False``
         Length of each sequence.
 
     Raises
@@ -232,6 +239,8 @@ def check_sequences(
                     del estimator.feature_names_in_
         else:
             _check_n_channels(estimator, X.shape[2], input_name)
+    if not scan_values:
+        return X, None
     lengths = _finite_lengths(X, input_name)
     _check_min_length(lengths, min_length, length_reason, input_name)
     return X, lengths
