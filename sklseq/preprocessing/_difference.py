@@ -17,13 +17,15 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils import check_sequences, sequence_lengths
 from ._base import (
     SequenceTransformer,
-    cache_blocks,
     row_chunks,
     squeeze_univariate,
     sum_of_squares,
 )
 
 __all__ = ["Differencer", "inverse_difference"]
+
+# Elements per block of the transform-time pass (512 kB of float64: in cache).
+_FLAT_BLOCK = 1 << 16
 
 
 class Differencer(SequenceTransformer):
@@ -149,19 +151,27 @@ class Differencer(SequenceTransformer):
         return len(self._lags()) == 1
 
     def _transform_if_finite(self, X):
-        # One operator: cache-sized blocks, each checked while it is in cache.
+        # One operator on the flattened panel, in cache-sized blocks, each value
+        # checked while in cache; the difference crosses rows only within the
+        # first ``lag`` steps of a row, which are then overwritten by the head.
         (lag,) = self._lags()
-        n_samples, n_timesteps, _ = X.shape
-        if lag >= n_timesteps:
+        n_samples, n_timesteps, n_channels = X.shape
+        if lag >= n_timesteps or not X.flags.c_contiguous:
             return None
         out = np.empty_like(X)
-        out[:, :lag] = X[:, :lag]
-        squares = 0.0
-        for rows, t0, t1 in cache_blocks((n_samples, n_timesteps - lag) + X.shape[2:], X.itemsize):
-            block = X[rows, t0 : t1 + lag]
+        flat, flat_out = X.reshape(-1), out.reshape(-1)
+        shift = lag * n_channels
+        squares = sum_of_squares(flat[:shift])
+        step = max(shift, _FLAT_BLOCK)
+        for start in range(shift, flat.size, step):
+            block = flat[start : start + step]
             squares += sum_of_squares(block)
-            np.subtract(block[:, lag:], block[:, :-lag], out=out[rows, t0 + lag : t1 + lag])
-        return squeeze_univariate(out) if np.isfinite(squares) else None
+            np.subtract(block, flat[start - shift : start - shift + block.size],
+                        out=flat_out[start : start + block.size])
+        if not np.isfinite(squares):
+            return None
+        out[:, :lag] = X[:, :lag]
+        return squeeze_univariate(out)
 
     def _feature_names_out(self, channels):
         if len(channels) > 1:
