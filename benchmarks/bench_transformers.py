@@ -20,12 +20,14 @@ Every sklseq transformer must also peak at no more than 2x its output
 (tracemalloc; the output counts, so temporaries at most 1x). Times are the
 best of a few runs, in CPU time of this process (user + system:
 single-threaded code on a shared machine); ``np.copy`` of the input is timed
-the same way.
+the same way. On the series, the runs of sklseq, pandas and ``np.copy``
+alternate, so changes in the machine's load hit all three alike.
 
     python -m benchmarks.bench_transformers --quick   # < 1 minute
     python -m benchmarks.bench_transformers           # a few minutes
 """
 
+import gc
 import time
 import warnings
 from functools import partial
@@ -40,6 +42,7 @@ from benchmarks._util import (
     machine_description,
     main,
     markdown_table,
+    peak_memory,
 )
 from benchmarks._util import measure as _measure
 
@@ -147,30 +150,47 @@ def _series_cases(series):
     ]
 
 
+def _alternating_cpu_times(funcs, repeat):
+    """Least CPU time of each function, their runs alternating (after one warm-up each)."""
+    for func in funcs:
+        func()
+    times = [[] for _ in funcs]
+    for _ in range(repeat):
+        for func, record in zip(funcs, times):
+            gc.collect()
+            start = time.process_time()
+            func()
+            record.append(time.process_time() - start)
+    return [min(record) for record in times]
+
+
 def _series(quick):
     n_points = 1_000_000 if quick else 10_000_000
     repeat = 3 if quick else 5
     series = np.random.default_rng(1).normal(size=n_points).cumsum()
     X = series[None, :]  # one sequence
-    copy = measure(np.copy, series, repeat=repeat, memory=False)
+    copy_seconds = []
     rows, results = [], []
     for feature, ours, theirs in _series_cases(series):
         ours.fit(X)
         out_nbytes = ours.transform(X).nbytes
-        mine = measure(ours.transform, X, repeat=repeat)
-        other = measure(theirs, repeat=repeat)
-        speedup = other.seconds / mine.seconds
-        copy_ratio = mine.seconds / copy.seconds
-        peak_ratio = mine.peak_bytes / out_nbytes
+        mine, other, copy = _alternating_cpu_times(
+            [partial(ours.transform, X), theirs, partial(np.copy, series)], repeat
+        )
+        mine_peak, other_peak = peak_memory(ours.transform, X), peak_memory(theirs)
+        copy_seconds.append(copy)
+        speedup = other / mine
+        copy_ratio = mine / copy
+        peak_ratio = mine_peak / out_nbytes
         results.append((feature, speedup, copy_ratio, peak_ratio))
         rows.append([
             feature,
-            format_time(mine.seconds),
-            format_time(other.seconds),
+            format_time(mine),
+            format_time(other),
             format_ratio(speedup),
             format_ratio(copy_ratio),
-            format_bytes(mine.peak_bytes),
-            format_bytes(other.peak_bytes),
+            format_bytes(mine_peak),
+            format_bytes(other_peak),
             format_bytes(out_nbytes),
             format_ratio(peak_ratio),
         ])
@@ -181,8 +201,10 @@ def _series(quick):
     )
     header = (
         f"### One series of {n_points:,} points\n\n"
-        f"np.copy of the series ({format_bytes(series.nbytes)}): {format_time(copy.seconds)}. "
-        f"Best of {repeat} runs each.\n\n"
+        f"np.copy of the series ({format_bytes(series.nbytes)}): "
+        f"{format_time(min(copy_seconds))} to {format_time(max(copy_seconds))} (best of each "
+        f"feature's runs; the ratio uses that feature's). Best of {repeat} runs each, "
+        "sklseq, pandas and np.copy alternating.\n\n"
     )
     return header + table, results
 
