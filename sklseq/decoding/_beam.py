@@ -11,7 +11,10 @@ hypotheses it returns the log-probabilities of the next token::
 - ``state``: any nested structure (tuple, list, dict) of tensors whose first
   dimension is ``N`` (e.g. RNN hidden states, encoder outputs), or None. Beam
   search reorders it with ``index_select`` on that dimension when hypotheses
-  are pruned; leaves that are not tensors pass through unchanged;
+  are pruned; leaves that are not tensors pass through unchanged. A tensor of
+  the initial state that ``step_fn`` hands back as it got it (the same object,
+  not modified in place, e.g. encoder outputs) is the same for every beam of a
+  sample and is not reordered;
 - ``log_probs``: ``(N, n_tokens)`` log-probabilities (values <= 0, e.g. a
   ``log_softmax``) of the next token;
 - ``attention`` (optional): ``(N, source_length)`` attention weights of this
@@ -195,6 +198,10 @@ def beam_search(
     n = n_samples * width
     tokens = start.repeat_interleave(width, dim=0)
     state = map_state(state, lambda x: x.repeat_interleave(width, dim=0))
+    # Tensors equal across the beams of each sample, and their version counters:
+    # reordering within a sample leaves them as they are.
+    shared = {}
+    map_state(state, lambda x: shared.setdefault(id(x), (x, _version(x))))
     coverage = None
     # Every beam starts from the same tokens: only the first beam of each group
     # is live, so the first step does not pick the same candidate `width` times.
@@ -252,7 +259,7 @@ def beam_search(
         rows = (batch_offset + torch.cat(parents, dim=1)).view(-1)
         step_tokens = torch.cat(next_tokens, dim=1).view(-1, 1)
         tokens = torch.cat([tokens.index_select(0, rows), step_tokens], dim=1)
-        state = map_state(state, lambda x: x.index_select(0, rows))
+        state = map_state(state, lambda x: _reorder(x, rows, shared))
         if coverage is not None:
             coverage = coverage.index_select(0, rows)
     return _pool_result(pool)
@@ -300,6 +307,21 @@ def map_state(state, fn):
     if isinstance(state, dict):
         return {k: map_state(v, fn) for k, v in state.items()}
     return state
+
+
+def _reorder(x, rows, shared):
+    kept = shared.get(id(x))
+    if kept is not None and kept[0] is x and kept[1] is not None and kept[1] == _version(x):
+        return x
+    shared.pop(id(x), None)
+    return x.index_select(0, rows)
+
+
+def _version(x):
+    try:
+        return x._version
+    except RuntimeError:  # inference-mode tensors keep no version counter
+        return None
 
 
 def _add_finished(

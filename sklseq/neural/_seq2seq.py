@@ -248,8 +248,10 @@ def decoder_step_function(module, state, *, banned=()):
     state to start from. The encoder outputs (memory, projected keys, mask) do
     not change while decoding, so they stay out of the searched state: the
     search reorders hypotheses only within a sample, and its rows are
-    sample-major (``N = n_samples * k``), so each row's memory is its sample's,
-    repeated once per search instead of gathered at every step.
+    sample-major (``N = n_samples * k``), so each row's memory is its sample's.
+    A recurrent decoder's attention reads one memory row per ``k`` hypotheses
+    as it is; a transformer decoder gets the memory repeated ``k`` times, once
+    per search, instead of gathered at every step.
 
     Parameters
     ----------
@@ -266,10 +268,11 @@ def decoder_step_function(module, state, *, banned=()):
     expanded = {}
 
     def step(tokens, state):
-        repeats = tokens.shape[0] // n_samples
+        repeats = tokens.shape[0] // n_samples if module.decoder.parallel else 1
         if repeats not in expanded:
             expanded[repeats] = {
-                k: v.repeat_interleave(repeats, dim=0) for k, v in static.items()
+                k: v if repeats == 1 else v.repeat_interleave(repeats, dim=0)
+                for k, v in static.items()
             }
         prefix = tokens if module.decoder.parallel else tokens[:, -1:]
         logits, state, weights = module.step(

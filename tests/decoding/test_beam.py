@@ -245,6 +245,40 @@ def test_nested_state_is_reordered_with_the_beams():
     assert stateful.to_lists() == stateless.to_lists()
 
 
+def test_state_updated_in_place_is_still_reordered():
+    # The prefix code is added in place to the state tensor the search passed,
+    # and that same tensor handed back: the search must notice the change.
+    model = TableModel(n_samples=3, n_tokens=4, max_length=4, seed=3)
+
+    def in_place_step(tokens, state):
+        t = tokens.shape[1] - 1
+        code, sample = state
+        if t > 0:
+            code += model.offsets[t] - model.offsets[t - 1] + tokens[:, -1] * model.V ** (t - 1)
+        return model.log_p[sample, code], state
+
+    kwargs = dict(eos_index=EOS, max_length=4, beam_width=3, n_best=3)
+    state = (torch.zeros(3, dtype=torch.long), starts(3))
+    in_place = beam_search(in_place_step, starts(3), state, **kwargs)
+    assert in_place.to_lists() == beam_search(model.step, starts(3), **kwargs).to_lists()
+    assert state[0].tolist() == [0, 0, 0]  # the caller's state is left alone
+
+
+def test_state_handed_back_unchanged_is_not_copied_at_each_step():
+    model = TableModel(n_samples=3, n_tokens=4, max_length=4, seed=3)
+    seen = []
+
+    def step(tokens, state):
+        seen.append(state["memory"])
+        log_p, _, _ = model.step(tokens, None)
+        return log_p, state
+
+    state = {"memory": torch.arange(3.0)[:, None].expand(3, 5)}
+    beam_search(step, starts(3), state, eos_index=EOS, max_length=4, beam_width=3)
+    assert len(seen) > 1 and all(m is seen[0] for m in seen)
+    assert seen[0].tolist() == [[s] * 5 for s in (0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0)]
+
+
 def test_hypotheses_cut_at_max_length_are_not_ended():
     def never_ends(tokens, state):
         return torch.tensor([[-math.inf, math.log(0.7), math.log(0.3)]]).expand(

@@ -105,6 +105,43 @@ def test_additive_attention_matches_bahdanau_formula():
     )
 
 
+def test_additive_attention_gradients_match_the_tanh_formula():
+    query, keys, mask = _attention_inputs()
+    att = AdditiveAttention(3, 5, attention_size=6).double()
+    grads = []
+    for formula in ("module", "tanh"):
+        q = torch.tensor(query, requires_grad=True)
+        k = torch.tensor(keys, requires_grad=True)
+        m = torch.as_tensor(mask)
+        if formula == "module":
+            context, weights = att(q, att.project_keys(k), k, m)
+        else:
+            energy = torch.tanh(att.query_proj(q)[:, None] + att.key_proj(k))
+            scores = (energy @ att.score.weight[0]).masked_fill(~m, -math.inf)
+            weights = scores.softmax(-1)
+            context = torch.einsum("bt,btk->bk", weights, k)
+        (context.sum() + (weights**2).sum()).backward()
+        grads.append((q.grad, k.grad))
+    for got, expected in zip(*grads):
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["additive", "dot"])
+def test_queries_sharing_a_memory_row_equal_repeated_memory(kind):
+    # Queries 2i and 2i + 1 (two beams of sample i) attend over memory row i.
+    att = (AdditiveAttention(3, 5) if kind == "additive" else DotProductAttention(3, 5)).double()
+    _, keys, mask = _attention_inputs()
+    query = torch.as_tensor(np.random.RandomState(1).normal(size=(4, 3)))
+    keys, mask = torch.as_tensor(keys), torch.as_tensor(mask)
+    shared = att(query, att.project_keys(keys), keys, mask)
+    keys, mask = keys.repeat_interleave(2, 0), mask.repeat_interleave(2, 0)
+    repeated = att(query, att.project_keys(keys), keys, mask)
+    for got, expected in zip(shared, repeated):
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="multiple of the number of memory rows"):
+        att(query[:3], att.project_keys(keys[:2]), keys[:2], mask[:2])
+
+
 def test_dot_attention_matches_scaled_general_formula():
     query, keys, mask = _attention_inputs(1)
     att = DotProductAttention(3, 5).double()

@@ -37,6 +37,8 @@ class RecurrentDecoder(nn.Module):
     new top-layer state ``h_t`` attends over the memory to give ``context_t``, and
     the step's features are ``tanh(W [h_t, context_t])``. The initial state is a
     learnt map of the masked mean of the memory, so it never sees padding.
+    ``step`` also takes a state whose memory, keys and mask have one row per
+    ``k`` rows of ``h`` (the beams of one sample; see ``_attention``).
 
     Parameters
     ----------
