@@ -224,30 +224,35 @@ def beam_search(
         n_tokens = log_probs.shape[1]
         candidates = (alive[:, :, None] + log_probs.view(n_samples, width, n_tokens))
         last_step = t == max_length - 1
-        used = torch.zeros((n_samples, n_tokens), dtype=log_probs.dtype, device=device)
+        diverse = diversity_penalty and num_beam_groups > 1
+        used = torch.zeros((n_samples, n_tokens), dtype=log_probs.dtype, device=device) \
+            if diverse else None
         parents, next_tokens, next_scores = [], [], []
         for g in range(num_beam_groups):
             lo = g * group_width
             group = candidates[:, lo : lo + group_width].reshape(n_samples, -1)
-            chooser = group - diversity_penalty * used.repeat(1, group_width) if g else group
+            chooser = group - diversity_penalty * used.repeat(1, group_width) \
+                if diverse and g else group
             n_cand = min(2 * group_width, group.shape[1])
             _, idx = chooser.topk(n_cand, dim=1)
             raw = group.gather(1, idx)
             parent = lo + torch.div(idx, n_tokens, rounding_mode="floor")
             token = idx % n_tokens
             is_eos = token == eos_index
-            rank = torch.arange(n_cand, device=device)
-            finishing = (rank < group_width) & (is_eos | last_step) & ~done[:, None]
+            # Only the first `group_width` candidates may finish.
+            head = slice(0, group_width)
+            finishing = (is_eos[:, head] | last_step) & ~done[:, None]
             pool = _add_finished(
-                torch, pool, raw.masked_fill(~finishing, float("-inf")), parent, token,
-                is_eos, t, tokens[:, start.shape[1]:], coverage, source_lengths, batch_offset, width,
+                torch, pool, raw[:, head].masked_fill(~finishing, float("-inf")),
+                parent[:, head], token[:, head], is_eos[:, head], t,
+                tokens[:, start.shape[1]:], coverage, source_lengths, batch_offset, width,
                 length_penalty, coverage_penalty, pad,
             )
             # The best `group_width` candidates that do not end: non-eos first, stable.
             order = torch.sort(is_eos.to(torch.int8), dim=1, stable=True).indices[:, :group_width]
             keep_score = raw.gather(1, order).masked_fill(is_eos.gather(1, order), float("-inf"))
             keep_parent, keep_token = parent.gather(1, order), token.gather(1, order)
-            if diversity_penalty and g + 1 < num_beam_groups:
+            if diverse and g + 1 < num_beam_groups:
                 used.scatter_add_(1, keep_token, torch.isfinite(keep_score).to(used.dtype))
             parents.append(keep_parent)
             next_tokens.append(keep_token)
@@ -331,13 +336,14 @@ def _add_finished(
     n_samples, n_cand = raw.shape
     if not torch.isfinite(raw).any():
         return pool
-    rows = (batch_offset + parent).view(-1)
+    rows = (batch_offset + parent).reshape(-1)
     max_length = pool["sequences"].shape[2]
     seqs = torch.full((n_samples * n_cand, max_length), pad, dtype=torch.long, device=raw.device)
     seqs[:, :t] = generated.index_select(0, rows)
-    ended = is_eos.view(-1)
+    ended = is_eos.reshape(-1)
+    token = token.reshape(-1)
     lengths = torch.full_like(ended, t, dtype=torch.long) + (~ended).long()
-    seqs[:, t] = torch.where(ended, torch.full_like(token.view(-1), pad), token.view(-1))
+    seqs[:, t] = torch.where(ended, torch.full_like(token, pad), token)
     cov = None
     if coverage_penalty:
         cov = masked_coverage(coverage.index_select(0, rows).view(n_samples, n_cand, -1),
