@@ -142,18 +142,23 @@ def _beam_speed(model, X, beam_width):
         ("batched, the estimator's step (memory outside the state)", beam_search,
          lambda encoded: decoder_step_function(module, encoded)),
     ]
-    results, seconds = [], []
-    for _, search, make_step in runs:
-        with torch.no_grad():
-            step, state = make_step(module.encode(x, lengths))
-            results.append(search(step, start_tokens, state, **options))
-            # CPU time of this process (steadier than wall time on a shared
-            # machine), best of 3 runs or of what fits in 5 s.
-            best, _ = time_call(
-                search, step, start_tokens, state, repeat=3, warmup=0, max_seconds=5.0,
-                clock=time.process_time, **options,
-            )
-            seconds.append(best)
+    with torch.no_grad():
+        prepared = [
+            (search, *make_step(module.encode(x, lengths))) for _, search, make_step in runs
+        ]
+        results = [search(step, start_tokens, state, **options)
+                   for search, step, state in prepared]
+        # CPU time of this process (steadier than wall time on a shared machine),
+        # best of 3 runs each; the searches take turns, so a change of load on
+        # the machine hits all of them alike.
+        seconds = [float("inf")] * len(runs)
+        for _ in range(3):
+            for i, (search, step, state) in enumerate(prepared):
+                once, _ = time_call(
+                    search, step, start_tokens, state, repeat=1, warmup=0,
+                    clock=time.process_time, **options,
+                )
+                seconds[i] = min(seconds[i], once)
     rows = [
         [label, format_time(t), f"{len(x) / t:.1f}", format_ratio(seconds[0] / t)]
         for (label, _, _), t in zip(runs, seconds)
