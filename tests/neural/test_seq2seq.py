@@ -13,6 +13,7 @@ import torch
 
 from sklseq.neural import Seq2SeqRegressor, Seq2SeqTranslator
 from sklseq.neural._modules import build_encoder
+from sklseq.neural._modules import _attention as attention_module
 from sklseq.neural._modules._attention import AdditiveAttention, DotProductAttention
 from sklseq.neural._modules._decoders import EncoderDecoder, build_decoder
 from sklseq.neural._seq2seq import teacher_forcing_schedule
@@ -105,10 +106,13 @@ def test_additive_attention_matches_bahdanau_formula():
     )
 
 
-def test_additive_attention_gradients_match_the_tanh_formula():
+@pytest.mark.parametrize("large", [False, True])
+def test_additive_attention_outputs_and_gradients_match_the_tanh_formula(large, monkeypatch):
+    # Large energies go through sigmoid instead of tanh; force either path.
+    monkeypatch.setattr(attention_module, "_LARGE", 0 if large else 2**30)
     query, keys, mask = _attention_inputs()
     att = AdditiveAttention(3, 5, attention_size=6).double()
-    grads = []
+    grads, outputs = [], []
     for formula in ("module", "tanh"):
         q = torch.tensor(query, requires_grad=True)
         k = torch.tensor(keys, requires_grad=True)
@@ -122,14 +126,17 @@ def test_additive_attention_gradients_match_the_tanh_formula():
             context = torch.einsum("bt,btk->bk", weights, k)
         (context.sum() + (weights**2).sum()).backward()
         grads.append((q.grad, k.grad))
-    for got, expected in zip(*grads):
+        outputs.append((context.detach(), weights.detach()))
+    for got, expected in [*zip(*grads), *zip(*outputs)]:
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("kind", ["additive", "dot"])
-def test_queries_sharing_a_memory_row_equal_repeated_memory(kind):
+@pytest.mark.parametrize("kind", ["additive", "additive large", "dot"])
+def test_queries_sharing_a_memory_row_equal_repeated_memory(kind, monkeypatch):
     # Queries 2i and 2i + 1 (two beams of sample i) attend over memory row i.
-    att = (AdditiveAttention(3, 5) if kind == "additive" else DotProductAttention(3, 5)).double()
+    if kind == "additive large":
+        monkeypatch.setattr(attention_module, "_LARGE", 0)
+    att = (DotProductAttention(3, 5) if kind == "dot" else AdditiveAttention(3, 5)).double()
     _, keys, mask = _attention_inputs()
     query = torch.as_tensor(np.random.RandomState(1).normal(size=(4, 3)))
     keys, mask = torch.as_tensor(keys), torch.as_tensor(mask)

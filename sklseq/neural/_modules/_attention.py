@@ -13,9 +13,12 @@ repeated ``k`` times.
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["AdditiveAttention", "DotProductAttention", "build_attention"]
+
+_LARGE = 2**15  # energies of more elements are squashed through a sigmoid
 
 
 class AdditiveAttention(nn.Module):
@@ -61,12 +64,19 @@ class AdditiveAttention(nn.Module):
         context : Tensor of shape (B * k, key_size)
         weights : Tensor of shape (B * k, T), zero at padded steps, rows sum to 1.
         """
-        query = _group(self.query_proj(query), projected_keys)
-        # v^T tanh(x) = 2 v^T sigmoid(2x) - sum(v): the same scores, but torch's
-        # CPU sigmoid is several times faster than its tanh on (B, k, T, size).
-        energy = torch.sigmoid_((projected_keys.unsqueeze(1) + query.unsqueeze(2)).mul_(2))
-        weight = self.score.weight[0]
-        scores = energy @ (2 * weight) - weight.sum()
+        # Called once per decoded token, so the layers are applied with
+        # F.linear (less per-call overhead than Module.__call__).
+        query = _group(F.linear(query, self.query_proj.weight), projected_keys, 1)
+        energy = projected_keys.unsqueeze(1) + query
+        if energy.numel() < _LARGE:
+            scores = F.linear(torch.tanh_(energy), self.score.weight).squeeze(-1)
+        else:
+            # v^T tanh(x) = 2 v^T sigmoid(2x) - sum(v), and softmax ignores the
+            # constant: the same weights, but torch's CPU sigmoid is several
+            # times faster than its tanh on large tensors (not worth two more
+            # operations on small ones).
+            energy = torch.sigmoid_(energy.mul_(2))
+            scores = F.linear(energy, self.score.weight).squeeze(-1).mul_(2)
         return _attend(scores, values, mask)
 
 
@@ -108,19 +118,17 @@ def build_attention(kind, query_size, key_size):
     raise ValueError(f"attention must be 'additive', 'dot' or 'none'; got {kind!r}.")
 
 
-def _group(query, keys):
-    """Queries ``(B * k, size)`` as ``(B, k, size)``, ``k`` per memory row."""
-    if query.shape[0] % keys.shape[0]:
+def _group(query, keys, *middle):
+    """Queries ``(B * k, size)`` as ``(B, k, *middle, size)``, ``k`` per memory row."""
+    if len(query) % len(keys):
         raise ValueError(
-            f"{query.shape[0]} queries cannot share {keys.shape[0]} memory rows: the "
+            f"{len(query)} queries cannot share {len(keys)} memory rows: the "
             "number of queries must be a multiple of the number of memory rows."
         )
-    return query.reshape(keys.shape[0], query.shape[0] // keys.shape[0], query.shape[1])
+    return query.view(len(keys), -1, *middle, query.shape[-1])
 
 
 def _attend(scores, values, mask):
     """Softmax of ``scores (B, k, T)`` over valid steps; context ``(B * k, size)``."""
-    scores = scores.masked_fill(~mask.unsqueeze(1), float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
-    context = torch.bmm(weights, values)
-    return context.flatten(0, 1), weights.flatten(0, 1)
+    weights = torch.softmax(scores.masked_fill(~mask.unsqueeze(1), float("-inf")), dim=-1)
+    return torch.bmm(weights, values).flatten(0, 1), weights.flatten(0, 1)

@@ -103,7 +103,7 @@ class RecurrentDecoder(nn.Module):
         return state
 
     def step(self, prefix, state):
-        x = self.dropout(prefix[:, -1])
+        x = self._dropout(prefix[:, -1])
         if self.attention is not None:
             x = torch.cat([x, state["context"]], dim=-1)
         h = state["h"].transpose(0, 1).contiguous()
@@ -126,8 +126,12 @@ class RecurrentDecoder(nn.Module):
             )
             new_state["context"] = context
             out = torch.cat([out, context], dim=-1)
-        features = self.dropout(torch.tanh(self.combine(out)))
+        features = self._dropout(torch.tanh(self.combine(out)))
         return features, new_state, weights
+
+    def _dropout(self, x):
+        # Skipped outside training: step runs once per decoded token.
+        return self.dropout(x) if self.training and self.dropout.p else x
 
     def forward(self, inputs, state):
         features = []
