@@ -225,14 +225,18 @@ def beam_search(
         candidates = (alive[:, :, None] + log_probs.view(n_samples, width, n_tokens))
         last_step = t == max_length - 1
         diverse = diversity_penalty and num_beam_groups > 1
-        used = torch.zeros((n_samples, n_tokens), dtype=log_probs.dtype, device=device) \
+        used = (
+            torch.zeros((n_samples, n_tokens), dtype=log_probs.dtype, device=device)
             if diverse else None
+        )
         parents, next_tokens, next_scores = [], [], []
         for g in range(num_beam_groups):
             lo = g * group_width
             group = candidates[:, lo : lo + group_width].reshape(n_samples, -1)
-            chooser = group - diversity_penalty * used.repeat(1, group_width) \
-                if diverse and g else group
+            chooser = (
+                group - diversity_penalty * used.repeat(1, group_width) if diverse and g
+                else group
+            )
             n_cand = min(2 * group_width, group.shape[1])
             _, idx = chooser.topk(n_cand, dim=1)
             raw = group.gather(1, idx)
@@ -264,7 +268,9 @@ def beam_search(
         rows = (batch_offset + torch.cat(parents, dim=1)).view(-1)
         step_tokens = torch.cat(next_tokens, dim=1).view(-1, 1)
         tokens = torch.cat([tokens.index_select(0, rows), step_tokens], dim=1)
-        state = map_state(state, lambda x: _reorder(x, rows, shared))
+        still_shared = {}
+        state = map_state(state, lambda x: _reorder(x, rows, shared, still_shared))
+        shared = still_shared
         if coverage is not None:
             coverage = coverage.index_select(0, rows)
     return _pool_result(pool)
@@ -314,11 +320,12 @@ def map_state(state, fn):
     return state
 
 
-def _reorder(x, rows, shared):
-    kept = shared.get(id(x))
-    if kept is not None and kept[0] is x and kept[1] is not None and kept[1] == _version(x):
+def _reorder(x, rows, shared, still_shared):
+    """``x`` reordered by ``rows``; as it is if it is in ``shared``, unmodified."""
+    entry = shared.get(id(x))
+    if entry is not None and entry[0] is x and entry[1] is not None and entry[1] == _version(x):
+        still_shared[id(x)] = entry
         return x
-    shared.pop(id(x), None)
     return x.index_select(0, rows)
 
 
