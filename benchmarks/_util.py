@@ -9,6 +9,7 @@ reports both, so the ratios are measured under the same load. Helpers here:
   ``tracemalloc`` (numpy, and therefore pandas, report their array buffers to
   it; torch tensors do not, so torch code needs its own measure);
 - :func:`measure`: both, as a :class:`Measurement`;
+- :func:`alternating_times`: competitors timed run by run in turn;
 - :func:`markdown_table`, :func:`format_time`, :func:`format_bytes`,
   :func:`format_ratio`: the printed report;
 - :func:`write_result` and :func:`main`: the ``--quick`` command line, the
@@ -90,6 +91,26 @@ def time_call(
         if max_seconds is not None and sum(times) >= max_seconds:
             break
     return min(times), len(times)
+
+
+def alternating_times(funcs, repeat, clock=time.process_time):
+    """Least time of each function, their runs alternating after one warm-up each.
+
+    On a shared machine load changes over time; alternating the competitors run
+    by run gives them the same conditions. The default clock is the process's
+    CPU time, which other processes do not stretch (right for single-threaded
+    code); pass ``time.perf_counter`` for wall time.
+    """
+    for func in funcs:
+        func()  # warm-up: imports, caches, first-call set-up
+    times = [[] for _ in funcs]
+    for _ in range(repeat):
+        for func, record in zip(funcs, times):
+            gc.collect()
+            start = clock()
+            func()
+            record.append(clock() - start)
+    return [min(record) for record in times]
 
 
 def peak_memory(func, *args, **kwargs):

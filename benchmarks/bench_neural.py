@@ -26,7 +26,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from benchmarks._util import format_ratio, machine_description, main, markdown_table
+from benchmarks._util import (
+    alternating_times,
+    format_ratio,
+    machine_description,
+    main,
+    markdown_table,
+)
 from sklseq.neural import SequenceClassifier
 
 ARCHITECTURES = ("rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer")
@@ -84,13 +90,13 @@ def _speed(quick):
     clf = SequenceClassifier(
         "lstm", hidden_size=HIDDEN, batch_size=BATCH, max_epochs=epochs, random_state=0
     )
-    t_bare_fit, t_fit = _interleaved(
-        [lambda: _bare_fit(X, y, epochs), lambda: clf.fit(X, y)], repeat
+    t_bare_fit, t_fit = alternating_times(
+        [lambda: _bare_fit(X, y, epochs), lambda: clf.fit(X, y)], repeat, time.perf_counter
     )
     model = _bare_fit(X, y, 1)
     model64 = copy.deepcopy(model).double()
     fast = copy.deepcopy(clf).set_params(inference_dtype="float32")
-    t_bare_predict, t_bare_predict64, t_predict, t_predict32 = _interleaved(
+    t_bare_predict, t_bare_predict64, t_predict, t_predict32 = alternating_times(
         [
             lambda: _bare_predict(model, X),
             lambda: _bare_predict(model64, X, np.float64),
@@ -98,6 +104,7 @@ def _speed(quick):
             lambda: fast.predict(X),
         ],
         2 * repeat,
+        time.perf_counter,
     )
     fit_rate = n_samples * epochs / t_fit
     bare_fit_rate = n_samples * epochs / t_bare_fit
@@ -119,19 +126,6 @@ def _speed(quick):
     )
     table = markdown_table(["", "bare PyTorch", "sklseq", "sklseq / bare"], rows)
     return title + "\n\n" + table
-
-
-def _interleaved(funcs, repeat):
-    """Best time of each function, the runs alternating so load changes hit all alike."""
-    for func in funcs:  # warm-up: imports, allocator, first-call set-up
-        func()
-    best = [np.inf] * len(funcs)
-    for _ in range(repeat):
-        for i, func in enumerate(funcs):
-            start = time.perf_counter()
-            func()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
 
 
 def _load(name):

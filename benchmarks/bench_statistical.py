@@ -20,7 +20,6 @@ one thread for every library (SPEC section 5):
     python -m benchmarks.bench_statistical           # a few minutes
 """
 
-import gc
 import time
 import warnings
 
@@ -28,6 +27,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from benchmarks._util import (
+    alternating_times,
     format_ratio,
     format_time,
     machine_description,
@@ -52,25 +52,6 @@ def _airline():
     return np.log(load_airline().to_numpy(dtype=float))
 
 
-def _best_cpu_times(funcs, repeat):
-    """Least CPU time of the process for each function, runs alternating.
-
-    For the overhead ratio: on a shared machine other processes stretch wall
-    time by 2-3x at random; the CPU time of a single-threaded call does not see
-    them, and alternating the runs gives both the same conditions.
-    """
-    for func in funcs:
-        func()  # warm-up: imports, caches
-    times = [[] for _ in funcs]
-    for _ in range(repeat):
-        for func, record in zip(funcs, times):
-            gc.collect()
-            start = time.process_time()
-            func()
-            record.append(time.process_time() - start)
-    return [min(record) for record in times]
-
-
 def _overhead(quick):
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -91,7 +72,7 @@ def _overhead(quick):
         ).fit(series[None])
         return model.predict(series[None]), model.predict_interval(series[None], coverage=0.9)
 
-    t_direct, t_wrapped = _best_cpu_times([direct, wrapped], repeat=5 if quick else 15)
+    t_direct, t_wrapped = alternating_times([direct, wrapped], repeat=5 if quick else 15)
     expected, (lower, upper) = direct(), wrapped()[1]
     error = max(
         np.max(np.abs(wrapped()[0][0] - expected[0])),

@@ -27,7 +27,6 @@ alternate, so changes in the machine's load hit all three alike.
     python -m benchmarks.bench_transformers           # a few minutes
 """
 
-import gc
 import time
 import warnings
 from functools import partial
@@ -36,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks._util import (
+    alternating_times,
     format_bytes,
     format_ratio,
     format_time,
@@ -150,20 +150,6 @@ def _series_cases(series):
     ]
 
 
-def _alternating_cpu_times(funcs, repeat):
-    """Least CPU time of each function, their runs alternating (after one warm-up each)."""
-    for func in funcs:
-        func()
-    times = [[] for _ in funcs]
-    for _ in range(repeat):
-        for func, record in zip(funcs, times):
-            gc.collect()
-            start = time.process_time()
-            func()
-            record.append(time.process_time() - start)
-    return [min(record) for record in times]
-
-
 def _series(quick):
     n_points = 1_000_000 if quick else 10_000_000
     repeat = 3 if quick else 5
@@ -174,7 +160,7 @@ def _series(quick):
     for feature, ours, theirs in _series_cases(series):
         ours.fit(X)
         out_nbytes = ours.transform(X).nbytes
-        mine, other, copy = _alternating_cpu_times(
+        mine, other, copy = alternating_times(
             [partial(ours.transform, X), theirs, partial(np.copy, series)], repeat
         )
         mine_peak, other_peak = peak_memory(ours.transform, X), peak_memory(theirs)
