@@ -7,8 +7,8 @@ runner calls them in order, in one process, and joins the sections into
 with its traceback, and the runner exits non-zero at the end, so one broken
 benchmark neither hides the others nor passes silently.
 
-    python -m benchmarks.run            # full sizes (about an hour on 2 cores)
-    python -m benchmarks.run --quick    # small sizes, a few minutes
+    python -m benchmarks.run            # full sizes (about 8 minutes on 2 cores)
+    python -m benchmarks.run --quick    # small sizes (about 3 minutes on 2 cores)
     python -m benchmarks.run --only ctc seq2seq
 """
 
