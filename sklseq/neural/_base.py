@@ -42,12 +42,16 @@ returns ``(inputs, lengths)`` for either numeric or token input.
 
 Saving weights without unpickling code
 --------------------------------------
-Pickle / joblib work. To share weights with people who should not unpickle
+Pickle / joblib work, also for a model fit on a GPU and loaded where there is
+none: the net is pickled through ``torch.save`` and loaded with its tensors
+mapped to the CPU. To share weights with people who should not unpickle
 arbitrary code, use :meth:`BaseSequenceNetwork.save_weights` and
 :meth:`BaseSequenceNetwork.load_weights`: plain tensors and Python scalars read
 back with ``torch.load(weights_only=True)``.
 """
 
+import contextlib
+import io
 import math
 import os
 from numbers import Integral, Real
@@ -274,7 +278,8 @@ class BaseSequenceNetwork(BaseEstimator):
 
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         fork_devices = [device.index] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork_devices):
+        deterministic = self.random_state is not None
+        with torch.random.fork_rng(devices=fork_devices), _cudnn_deterministic(deterministic):
             torch.manual_seed(seed)
             net = self._make_net(device, n_train)
             net.initialize()
@@ -522,6 +527,47 @@ class BaseSequenceNetwork(BaseEstimator):
         estimator.net_ = net
         estimator.history_ = net.history
         return estimator
+
+    def __getstate__(self):
+        # torch.save pickles every tensor of the net (module, optimiser, criterion,
+        # callbacks' copies) so that torch.load can map them all to the CPU.
+        state = dict(super().__getstate__())
+        if "net_" in state:
+            buffer = io.BytesIO()
+            torch.save(state.pop("net_"), buffer)
+            state["net_"] = _SavedNet(buffer.getvalue())
+            state.pop("history_", None)  # the net's own history, restored with it
+        return state
+
+    def __setstate__(self, state):
+        saved = state.get("net_")
+        if isinstance(saved, _SavedNet):
+            # Without CUDA, skorch warns and sets the net's device to the CPU.
+            location = None if torch.cuda.is_available() else "cpu"
+            net = torch.load(io.BytesIO(saved.data), map_location=location, weights_only=False)
+            state["net_"], state["history_"] = net, net.history
+        super().__setstate__(state)
+
+
+class _SavedNet:
+    """A fitted skorch net as ``torch.save`` bytes, inside a pickled estimator."""
+
+    def __init__(self, data):
+        self.data = data
+
+
+@contextlib.contextmanager
+def _cudnn_deterministic(enabled):
+    """Deterministic cuDNN kernels inside (convolutions' fastest backward kernels
+    add in a varying order), so that a random_state gives one result on CUDA too."""
+    cudnn = torch.backends.cudnn
+    saved = cudnn.deterministic, cudnn.benchmark
+    if enabled:
+        cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        cudnn.deterministic, cudnn.benchmark = saved
 
 
 # ---------------------------------------------------------------- skorch glue
