@@ -57,16 +57,16 @@ class _BareLSTM(nn.Module):
         return self.head(torch.cat([out[:, -1], out.mean(dim=1)], dim=1))
 
 
-def _bare_fit(X, y, epochs):
+def _bare_fit(X, y, epochs, device="cpu"):
     torch.manual_seed(0)
-    model = _BareLSTM()
+    model = _BareLSTM().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.CrossEntropyLoss()
-    X = torch.as_tensor(((X - X.mean()) / X.std()).astype(np.float32))
-    y = torch.as_tensor(y)
+    X = torch.as_tensor(((X - X.mean()) / X.std()).astype(np.float32), device=device)
+    y = torch.as_tensor(y, device=device)
     model.train()
     for _ in range(epochs):
-        order = torch.randperm(len(X))
+        order = torch.randperm(len(X), device=device)
         for start in range(0, len(X), BATCH):
             idx = order[start : start + BATCH]
             optimizer.zero_grad()
@@ -74,26 +74,33 @@ def _bare_fit(X, y, epochs):
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
+    loss.item()  # waits for the device, as sklseq's per-batch loss record does
     return model
 
 
 def _bare_predict(model, X, dtype=np.float32):
     model.eval()
-    X = torch.as_tensor(((X - X.mean()) / X.std()).astype(dtype))
+    device = next(model.parameters()).device
+    X = torch.as_tensor(((X - X.mean()) / X.std()).astype(dtype), device=device)
     with torch.no_grad():
-        return torch.cat([model(X[s : s + 512]) for s in range(0, len(X), 512)]).argmax(1)
+        logits = torch.cat([model(X[s : s + 512]) for s in range(0, len(X), 512)])
+    return logits.argmax(1).cpu().numpy()  # sklseq returns numpy labels too
 
 
-def _speed(quick):
-    n_samples, epochs, repeat = (512, 2, 3) if quick else (2048, 3, 5)
+def _speed(quick, device="cpu", n_samples=None):
+    """The LSTM throughput table on ``device``; ``n_samples`` overrides the size."""
+    n_default, epochs, repeat = (512, 2, 3) if quick else (2048, 3, 5)
+    n_samples = n_samples or n_default
     X, y = _speed_data(n_samples)
     clf = SequenceClassifier(
-        "lstm", hidden_size=HIDDEN, batch_size=BATCH, max_epochs=epochs, random_state=0
+        "lstm", hidden_size=HIDDEN, batch_size=BATCH, max_epochs=epochs, random_state=0,
+        device=device,
     )
     t_bare_fit, t_fit = alternating_times(
-        [lambda: _bare_fit(X, y, epochs), lambda: clf.fit(X, y)], repeat, time.perf_counter
+        [lambda: _bare_fit(X, y, epochs, device), lambda: clf.fit(X, y)], repeat,
+        time.perf_counter,
     )
-    model = _bare_fit(X, y, 1)
+    model = _bare_fit(X, y, 1, device)
     model64 = copy.deepcopy(model).double()
     fast = copy.deepcopy(clf).set_params(inference_dtype="float32")
     t_bare_predict, t_bare_predict64, t_predict, t_predict32 = alternating_times(
@@ -121,8 +128,8 @@ def _speed(quick):
          f"{n_samples / t_predict:,.0f}", format_ratio(t_bare_predict64 / t_predict)],
     ]
     title = (
-        f"### LSTM throughput: 1 layer, hidden {HIDDEN}, length {LENGTH}, batch {BATCH}, "
-        f"{n_samples} samples, {epochs} epochs (target: sklseq >= 0.9x bare)"
+        f"### LSTM throughput on {device}: 1 layer, hidden {HIDDEN}, length {LENGTH}, "
+        f"batch {BATCH}, {n_samples} samples, {epochs} epochs (target: sklseq >= 0.9x bare)"
     )
     table = markdown_table(["", "bare PyTorch", "sklseq", "sklseq / bare"], rows)
     return title + "\n\n" + table

@@ -30,6 +30,7 @@ BENCHMARKS = (
     "baselines",
     "seq2seq",
     "ctc",
+    "cuda",  # measures nothing on a machine without a CUDA device
 )
 
 
