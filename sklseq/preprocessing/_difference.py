@@ -21,6 +21,7 @@ from ._base import (
     squeeze_univariate,
     sum_of_squares,
 )
+from ._compiled import lag_difference
 
 __all__ = ["Differencer", "inverse_difference"]
 
@@ -151,9 +152,10 @@ class Differencer(SequenceTransformer):
         return len(self._lags()) == 1
 
     def _transform_if_finite(self, X):
-        # One operator on the flattened panel, in cache-sized blocks, each value
-        # checked while in cache; the difference crosses rows only within the
-        # first ``lag`` steps of a row, which are then overwritten by the head.
+        # One operator on the flattened panel: a compiled loop that checks each
+        # result as it stores it, or numpy in cache-sized blocks, each checked
+        # while in cache. The difference crosses rows only within the first
+        # ``lag`` steps of a row, which are then overwritten by the head.
         (lag,) = self._lags()
         n_samples, n_timesteps, n_channels = X.shape
         if lag >= n_timesteps or not X.flags.c_contiguous:
@@ -161,6 +163,11 @@ class Differencer(SequenceTransformer):
         out = np.empty_like(X)
         flat, flat_out = X.reshape(-1), out.reshape(-1)
         shift = lag * n_channels
+        if lag_difference is not None and X.dtype == np.float64:
+            if lag_difference(flat, shift, flat_out):
+                return None
+            out[:, :lag] = X[:, :lag]
+            return squeeze_univariate(out)
         squares = sum_of_squares(flat[:shift])
         step = max(shift, _FLAT_BLOCK)
         for start in range(shift, flat.size, step):

@@ -18,6 +18,9 @@ The exponential moving average is the exact recurrence, run by
 :func:`scipy.signal.lfilter` along the time axis in large chunks, its state
 carried from chunk to chunk.
 
+Long single-channel rows take a compiled loop for sums and means of small
+windows when numba is installed (see ``_compiled``).
+
 Windows are trailing: the value at step ``t`` uses steps ``t - w + 1 .. t``
 of the same row only, so padding and future values never leak in.
 """
@@ -30,6 +33,7 @@ from scipy import ndimage, signal
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import SequenceTransformer, sum_of_squares
+from ._compiled import SMALL_WINDOW, small_window_sums
 
 __all__ = ["RollingStatistics"]
 
@@ -214,10 +218,21 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=Fa
     """
     n_samples, n_timesteps, n_channels = X.shape
     out = np.empty((n_samples, n_timesteps, n_channels, len(specs)), dtype=X.dtype)
+    compiled = _compiled_specs(X, specs)
+    n_bad = 0
+    for i in compiled:
+        w, stat = specs[i]
+        for row in range(n_samples):
+            n_bad += small_window_sums(X[row, :, 0], w, stat == "mean", out[row, :, 0, i])
+            out[row, lengths[row] :, 0, i] = np.nan
+    if check_finite and n_bad:
+        return None
     # A window longer than the rows sees at most the whole row: computing it
     # as n_timesteps steps gives the same values without longer blocks.
     windowed = [
-        (i, min(w, n_timesteps), stat, w) for i, (w, stat) in enumerate(specs) if stat != "ewm"
+        (i, min(w, n_timesteps), stat, w)
+        for i, (w, stat) in enumerate(specs)
+        if stat != "ewm" and i not in compiled
     ]
     if windowed:
         max_window = max(w for _, w, _, _ in windowed)
@@ -246,6 +261,20 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=Fa
         needed = w if min_periods is None else min_periods
         out[:, : needed - 1, :, i] = np.nan
     return out
+
+
+def _compiled_specs(X, specs):
+    """Indices of the specs the compiled loop computes: sums and means of small
+    windows over long float64 rows of one channel (where numpy's per-block cost
+    shows), when numba is installed."""
+    n_samples, n_timesteps, n_channels = X.shape
+    if small_window_sums is None or n_channels != 1 or X.dtype != np.float64:
+        return []
+    if n_timesteps <= _BLOCK_ELEMENTS:
+        return []
+    return [
+        i for i, (w, stat) in enumerate(specs) if stat in ("mean", "sum") and w <= SMALL_WINDOW
+    ]
 
 
 def _last_step(X, lengths, specs, min_periods, ddof):

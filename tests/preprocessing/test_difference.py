@@ -5,6 +5,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from statsmodels.tsa.statespace.tools import diff as statsmodels_diff
 
 from sklseq.preprocessing import Differencer, inverse_difference
+from sklseq.preprocessing import _difference
 
 SQUARES = np.array([[1.0, 4.0, 9.0, 16.0, 25.0]])
 PARAMS = [
@@ -145,3 +146,33 @@ def test_inverse_difference_errors():
         inverse_difference([1.0, np.nan], [1.0, 2.0])
     with pytest.raises(ValueError, match="order must be a non-negative integer"):
         inverse_difference([1.0], [1.0], order=-1)
+
+
+@pytest.mark.parametrize(
+    "params, shape",
+    [({"order": 1}, (5, 40)), ({"order": 1}, (3, 40, 2)), ({"seasonal_lag": 7, "order": 0},
+                                                             (4, 30, 3))],
+)
+def test_compiled_difference_equals_the_numpy_path(monkeypatch, params, shape):
+    pytest.importorskip("numba", reason="the compiled loop needs numba (the [fast] extra)")
+    X = np.random.default_rng(3).normal(size=shape).cumsum(axis=1)
+    differencer = Differencer(**params).fit(X)
+    compiled = differencer.transform(X)
+    monkeypatch.setattr(_difference, "lag_difference", None)
+    np.testing.assert_array_equal(compiled, differencer.transform(X))
+
+
+@pytest.mark.parametrize("bad, match", [(np.inf, "infinity"), (np.nan, "row 2, time step 5")])
+def test_difference_rejects_non_finite_values(bad, match):
+    X = np.ones((4, 10))
+    differencer = Differencer().fit(X)
+    X[2, 5] = bad
+    with pytest.raises(ValueError, match=match):
+        differencer.transform(X)
+
+
+def test_difference_overflow_is_inf_not_an_error():
+    X = np.array([[-1e308, 1e308, 0.0]])
+    with np.errstate(over="ignore"):
+        out = Differencer().fit(X).transform(X)
+    np.testing.assert_array_equal(out, [[-1e308, np.inf, -1e308]])

@@ -132,6 +132,59 @@ def test_rolling_long_ragged_rows_are_nan_padded(monkeypatch):
     assert_allclose(out[0, 3:, 0], np.arange(1.5, 298.5))
 
 
+@pytest.mark.parametrize("window", [1, 2, 3, 4, 5, 7, 8, 9, 16])
+@pytest.mark.parametrize("statistic", ["mean", "sum"])
+def test_compiled_small_window_sums_match_pandas_and_the_numpy_path(monkeypatch, window,
+                                                                    statistic):
+    pytest.importorskip("numba", reason="the compiled loop needs numba (the [fast] extra)")
+    monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)  # rows of 3,000 steps count as long
+    x = 1e3 + np.cumsum(np.random.default_rng(window).normal(size=3000))  # 3 kernel blocks
+    roll = RollingStatistics(windows=window, statistics=statistic, output="sequence")
+    assert _rolling._compiled_specs(x[None, :, None], [(window, statistic)]) == [0]
+    out = roll.fit_transform(x[None])[0, :, 0]
+    expected = getattr(pd.Series(x).rolling(window, min_periods=1), statistic)()
+    assert_allclose(out, expected, rtol=1e-13)
+    monkeypatch.setattr(_rolling, "small_window_sums", None)  # the numpy doubling path
+    assert_allclose(out, roll.transform(x[None])[0, :, 0], rtol=1e-13)
+
+
+def test_compiled_path_only_for_long_single_channel_float64_rows_and_small_windows(
+    monkeypatch,
+):
+    pytest.importorskip("numba", reason="the compiled loop needs numba (the [fast] extra)")
+    monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
+    specs = [(7, "mean"), (7, "std"), (16, "sum"), (17, "mean")]
+    long_row = np.zeros((2, 100, 1))
+    assert _rolling._compiled_specs(long_row, specs) == [0, 2]
+    assert _rolling._compiled_specs(np.zeros((2, 64, 1)), specs) == []
+    assert _rolling._compiled_specs(np.zeros((2, 100, 2)), specs) == []
+    assert _rolling._compiled_specs(long_row.astype(np.float32), specs) == []
+
+
+@pytest.mark.parametrize("bad, match", [(np.inf, "infinity"), (np.nan, "row 0, time step 1500")])
+def test_compiled_path_rejects_non_finite_values_like_the_numpy_path(monkeypatch, bad, match):
+    monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
+    x = np.ones((1, 3000))
+    roll = RollingStatistics(windows=7, statistics="mean", output="sequence").fit(x)
+    x[0, 1500] = bad
+    with pytest.raises(ValueError, match=match):
+        roll.transform(x)
+
+
+def test_compiled_path_overflow_falls_back_to_the_numpy_result(monkeypatch):
+    # Finite values whose window sums overflow: the compiled loop reports them
+    # non-finite, and the checked path computes the same infinities as numpy.
+    monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
+    x = np.full((1, 3000), 1e308)
+    roll = RollingStatistics(windows=4, statistics="sum", output="sequence").fit(x)
+    with np.errstate(over="ignore"):
+        out = roll.transform(x)
+        monkeypatch.setattr(_rolling, "small_window_sums", None)
+        expected = roll.transform(x)
+    assert np.isposinf(out[0, 1:, 0]).all() and out[0, 0, 0] == 1e308
+    np.testing.assert_array_equal(out, expected)
+
+
 def test_rolling_std_is_accurate_far_from_zero():
     # A large offset makes sum-of-squares formulas cancel; the exact two-pass
     # standard deviation of every window is the reference.
