@@ -256,7 +256,9 @@ def sequence_lengths(X, *, input_name="X"):
     n_samples, n_timesteps, _ = X.shape
     if n_timesteps == 0:
         raise ValueError(f"{input_name} has 0 time steps; at least 1 is required.")
-    if not np.isnan(X.sum()):
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum overflowing to inf is fine
+        total = X.sum()
+    if not np.isnan(total):
         return np.full(n_samples, n_timesteps, dtype=np.intp)
     nan = np.isnan(X)
     step_all_nan = nan.all(axis=2)
