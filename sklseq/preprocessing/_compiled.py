@@ -13,19 +13,16 @@ Differencing: one loop subtracts and checks finiteness as it stores, where
 numpy needs a second pass over each block for the check.
 
 numba is optional (``pip install sklseq[fast]``, also in ``[all]``); without it,
-the functions here are None and the numpy paths run. Differences are
+:func:`compiled` returns None and the numpy paths run. Differences are
 identical; window sums agree to rounding (the additions are grouped
 differently).
 """
 
+import importlib.util
+
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # optional dependency
-    numba = None
-
-__all__ = ["SMALL_WINDOW", "lag_difference", "small_window_sums"]
+__all__ = ["SMALL_WINDOW", "compiled"]
 
 # Direct summation beats doubling up to about this window (measured with
 # benchmarks/bench_transformers.py on a 2-core x86_64 machine).
@@ -117,9 +114,22 @@ def _lag_difference(x, shift, out):
     return n_bad
 
 
-def _compile(func):
-    return None if numba is None else numba.njit(cache=True, nogil=True)(func)
+_LOOPS = {"small_window_sums": _small_window_sums, "lag_difference": _lag_difference}
+_compiled = {}
+_HAS_NUMBA = importlib.util.find_spec("numba") is not None
 
 
-small_window_sums = _compile(_small_window_sums)
-lag_difference = _compile(_lag_difference)
+def compiled(name):
+    """The loop ``name`` compiled by numba, or None without numba.
+
+    numba is imported on first use, not with sklseq, and the machine code is
+    cached on disk (``cache=True``): the first call in a new environment
+    compiles for a second or two.
+    """
+    if not _HAS_NUMBA:
+        return None
+    if name not in _compiled:
+        import numba  # noqa: PLC0415
+
+        _compiled[name] = numba.njit(cache=True, nogil=True)(_LOOPS[name])
+    return _compiled[name]

@@ -21,7 +21,7 @@ from ._base import (
     squeeze_univariate,
     sum_of_squares,
 )
-from ._compiled import lag_difference
+from ._compiled import compiled
 
 __all__ = ["Differencer", "inverse_difference"]
 
@@ -163,6 +163,7 @@ class Differencer(SequenceTransformer):
         out = np.empty_like(X)
         flat, flat_out = X.reshape(-1), out.reshape(-1)
         shift = lag * n_channels
+        lag_difference = compiled("lag_difference")
         if lag_difference is not None and X.dtype == np.float64:
             if lag_difference(flat, shift, flat_out):
                 return None

@@ -33,7 +33,7 @@ from scipy import ndimage, signal
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import SequenceTransformer, sum_of_squares
-from ._compiled import SMALL_WINDOW, small_window_sums
+from ._compiled import SMALL_WINDOW, compiled
 
 __all__ = ["RollingStatistics"]
 
@@ -218,12 +218,13 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=Fa
     """
     n_samples, n_timesteps, n_channels = X.shape
     out = np.empty((n_samples, n_timesteps, n_channels, len(specs)), dtype=X.dtype)
-    compiled = _compiled_specs(X, specs)
+    fast = _compiled_specs(X, specs)
     n_bad = 0
-    for i in compiled:
+    for i in fast:
         w, stat = specs[i]
+        window_sums = compiled("small_window_sums")
         for row in range(n_samples):
-            n_bad += small_window_sums(X[row, :, 0], w, stat == "mean", out[row, :, 0, i])
+            n_bad += window_sums(X[row, :, 0], w, stat == "mean", out[row, :, 0, i])
             out[row, lengths[row] :, 0, i] = np.nan
     if check_finite and n_bad:
         return None
@@ -232,7 +233,7 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=Fa
     windowed = [
         (i, min(w, n_timesteps), stat, w)
         for i, (w, stat) in enumerate(specs)
-        if stat != "ewm" and i not in compiled
+        if stat != "ewm" and i not in fast
     ]
     if windowed:
         max_window = max(w for _, w, _, _ in windowed)
@@ -267,10 +268,10 @@ def _compiled_specs(X, specs):
     """Indices of the specs the compiled loop computes: sums and means of small
     windows over long float64 rows of one channel (where numpy's per-block cost
     shows), when numba is installed."""
-    n_samples, n_timesteps, n_channels = X.shape
-    if small_window_sums is None or n_channels != 1 or X.dtype != np.float64:
+    _, n_timesteps, n_channels = X.shape
+    if n_channels != 1 or X.dtype != np.float64 or n_timesteps <= _BLOCK_ELEMENTS:
         return []
-    if n_timesteps <= _BLOCK_ELEMENTS:
+    if compiled("small_window_sums") is None:
         return []
     return [
         i for i, (w, stat) in enumerate(specs) if stat in ("mean", "sum") and w <= SMALL_WINDOW
