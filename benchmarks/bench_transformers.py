@@ -195,6 +195,40 @@ def _series(quick):
     return header + table, results
 
 
+def _windows(quick):
+    """Rolling mean of the series by window: sklseq's compiled loop against its numpy
+    doubling path (the choice ``SMALL_WINDOW`` in ``sklseq/preprocessing/_compiled.py``
+    makes), each as a multiple of ``np.copy``."""
+    from sklseq.preprocessing import RollingStatistics, _compiled
+
+    if _compiled.compiled("small_window_sums") is None:
+        return "### Rolling mean by window\n\nnumba is not installed: no compiled loop to compare.\n"
+    n_points = 1_000_000 if quick else 10_000_000
+    series = np.random.default_rng(2).normal(size=n_points).cumsum()
+    X = series[None, :]
+
+    def numpy_path(roll):
+        _compiled._HAS_NUMBA = False
+        try:
+            return roll.transform(X)
+        finally:
+            _compiled._HAS_NUMBA = True
+
+    rows = []
+    for window in (3, 7, 12, 16, 24, 32, 48):
+        roll = RollingStatistics(windows=window, statistics="mean", output="sequence").fit(X)
+        compiled, numpy, copy = alternating_times(
+            [partial(roll.transform, X), partial(numpy_path, roll), partial(np.copy, series)], 3
+        )
+        chosen = "compiled" if window <= _compiled.SMALL_WINDOW else "numpy"
+        rows.append([window, format_ratio(compiled / copy), format_ratio(numpy / copy), chosen])
+    return (
+        f"### Rolling mean by window, one series of {n_points:,} points\n\n"
+        "Each path's time over np.copy's (best of 3, alternating).\n\n"
+        + markdown_table(["window", "compiled loop", "numpy doubling", "sklseq uses"], rows)
+    )
+
+
 def _targets(panel, series):
     def verdict(ok):
         return "met" if ok else "**MISSED**"
@@ -227,6 +261,7 @@ def run(quick: bool) -> str:
         "process (user + system), best of the runs; all code measured is single-threaded.",
         panel_md,
         series_md,
+        _windows(quick),
         "### Targets\n\n" + _targets(panel, series),
     ])
 

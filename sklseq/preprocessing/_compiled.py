@@ -1,8 +1,6 @@
 """Compiled loops for two hot paths, used when numba is installed.
 
-Rolling sums and means of long rows:
-
-numpy builds a window sum from whole-array passes (see ``_rolling``): about five
+Rolling sums and means of long rows: numpy builds a window sum from whole-array passes (see ``_rolling``): about five
 passes over each cache block for a 7-step window, plus Python's cost per block.
 A compiled loop adds the ``w`` values of each window directly while the block is
 in the L1 cache, and checks finiteness as it stores. That is faster only for
@@ -24,9 +22,9 @@ import numpy as np
 
 __all__ = ["SMALL_WINDOW", "compiled"]
 
-# Direct summation beats doubling up to about this window (measured with
-# benchmarks/bench_transformers.py on a 2-core x86_64 machine).
-SMALL_WINDOW = 16
+# Direct summation beats doubling up to about this window: the table "Rolling
+# mean by window" of benchmarks/bench_transformers.py (2-core x86_64 machine).
+SMALL_WINDOW = 24
 # Steps per block: the block's sums stay in the L1 cache.
 _BLOCK = 1024
 

@@ -132,7 +132,7 @@ def test_rolling_long_ragged_rows_are_nan_padded(monkeypatch):
     assert_allclose(out[0, 3:, 0], np.arange(1.5, 298.5))
 
 
-@pytest.mark.parametrize("window", [1, 2, 3, 4, 5, 7, 8, 9, 16])
+@pytest.mark.parametrize("window", [1, 2, 3, 4, 5, 7, 8, 9, 24])
 @pytest.mark.parametrize("statistic", ["mean", "sum"])
 def test_compiled_small_window_sums_match_pandas_and_the_numpy_path(monkeypatch, window,
                                                                     statistic):
@@ -153,7 +153,7 @@ def test_compiled_path_only_for_long_single_channel_float64_rows_and_small_windo
 ):
     pytest.importorskip("numba", reason="the compiled loop needs numba (the [fast] extra)")
     monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)
-    specs = [(7, "mean"), (7, "std"), (16, "sum"), (17, "mean")]
+    specs = [(7, "mean"), (7, "std"), (24, "sum"), (25, "mean")]
     long_row = np.zeros((2, 100, 1))
     assert _rolling._compiled_specs(long_row, specs) == [0, 2]
     assert _rolling._compiled_specs(np.zeros((2, 64, 1)), specs) == []
