@@ -129,5 +129,8 @@ def compiled(name):
     if name not in _compiled:
         import numba  # noqa: PLC0415
 
-        _compiled[name] = numba.njit(cache=True, nogil=True)(_LOOPS[name])
+        try:
+            _compiled[name] = numba.njit(cache=True, nogil=True)(_LOOPS[name])
+        except RuntimeError:  # numba finds no writable cache directory
+            _compiled[name] = numba.njit(nogil=True)(_LOOPS[name])
     return _compiled[name]
