@@ -34,8 +34,8 @@ from benchmarks._util import (
     markdown_table,
 )
 from sklseq.neural import SequenceClassifier
+from sklseq.neural._modules import ARCHITECTURES
 
-ARCHITECTURES = ("rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer")
 HIDDEN, LENGTH, BATCH = 64, 128, 64
 
 

@@ -9,6 +9,7 @@ cuDNN), and their outputs agree to 1e-3 after a few epochs. Skipped where torch 
 no CUDA device (``pytest -m gpu`` on a GPU machine runs them).
 """
 
+import os
 import pickle
 import subprocess
 import sys
@@ -26,35 +27,14 @@ from sklseq.neural import (
     SequenceRegressor,
     SequenceTagger,
 )
+from sklseq.neural._modules import ARCHITECTURES
+from tests.neural.test_ctc_transcriber import _pulses
+from tests.neural.test_estimators import _ragged
 
 pytestmark = pytest.mark.gpu
 
-ARCHITECTURES = ("rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer")
 SMALL = {"hidden_size": 8, "max_epochs": 3, "batch_size": 8, "random_state": 0}
 WORDS = ["a", "b", "ab", "ba", "abb", "bab"] * 6
-
-
-def _ragged(n=24, seed=0, channels=2):
-    rng = np.random.RandomState(seed)
-    X = [rng.normal(size=(rng.randint(3, 12), channels)) for _ in range(n)]
-    y = np.array([int(x[:, 0].sum() > 0) for x in X])
-    return X, y
-
-
-def _pulses(n_samples, seed=0):
-    """Label sequences over "abc" shown as 3-step pulses on channel a, b or c."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for _ in range(n_samples):
-        labels = rng.integers(0, 3, size=rng.integers(1, 4))
-        steps = []
-        for label in labels:
-            steps += [np.zeros(3)] * int(rng.integers(1, 3))
-            steps += [np.eye(3)[label]] * 3
-        steps += [np.zeros(3)] * int(rng.integers(1, 3))
-        X.append(np.array(steps) + rng.normal(scale=0.05, size=(len(steps), 3)))
-        y.append("".join("abc"[k] for k in labels))
-    return X, y
 
 
 def _on_both(make, fit_args, output):
@@ -209,7 +189,7 @@ def test_model_fit_on_cuda_predicts_the_same_after_pickle_on_a_machine_without_c
         f"np.save({str(tmp_path / 'proba.npy')!r}, model.predict_proba(X))\n"
     )
     subprocess.run(
-        [sys.executable, "-c", script], check=True, env={**_env(), "CUDA_VISIBLE_DEVICES": ""}
+        [sys.executable, "-c", script], check=True, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     )
     np.testing.assert_allclose(np.load(tmp_path / "proba.npy"), expected, atol=1e-12)
 
@@ -239,9 +219,3 @@ def test_device_names_and_warm_start_on_cuda():
     first = model.history_[:, "train_loss"]
     model.set_params(warm_start=True).fit(X, y)  # goes on from the trained weights
     assert model.history_[0, "train_loss"] < first[0]
-
-
-def _env():
-    import os
-
-    return dict(os.environ)
