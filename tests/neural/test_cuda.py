@@ -137,7 +137,7 @@ def test_seq2seq_regressor_on_cuda_matches_the_cpu():
 
 
 def test_ctc_on_cuda_matches_the_cpu_and_decodes_there():
-    X, y = _pulses(80)
+    X, y = _pulses(80, seed=0)
     cpu, gpu = _on_both(
         lambda **kw: CTCTranscriber("gru", hidden_size=8, max_epochs=2, random_state=0, **kw),
         (X, y), lambda model: model.predict_log_proba(X[:10]),
