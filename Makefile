@@ -21,6 +21,7 @@ report: $(STAMP)
 	$(PY) -m benchmarks.run $(if $(QUICK),--quick,)
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check sklseq tests benchmarks
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q tests sklseq; \
 	rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 

@@ -20,7 +20,6 @@ one thread for every library (SPEC section 5):
     python -m benchmarks.bench_statistical           # a few minutes
 """
 
-import time
 import warnings
 
 import numpy as np

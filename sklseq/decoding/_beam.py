@@ -36,6 +36,7 @@ hypotheses are ranked by ``log P`` (as in GNMT and most toolkits); the
 penalties rank the finished ones.
 """
 
+import functools
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -269,7 +270,7 @@ def beam_search(
         step_tokens = torch.cat(next_tokens, dim=1).view(-1, 1)
         tokens = torch.cat([tokens.index_select(0, rows), step_tokens], dim=1)
         still_shared = {}
-        state = map_state(state, lambda x: _reorder(x, rows, shared, still_shared))
+        state = map_state(state, functools.partial(_reorder, rows=rows, shared=shared, still_shared=still_shared))
         shared = still_shared
         if coverage is not None:
             coverage = coverage.index_select(0, rows)

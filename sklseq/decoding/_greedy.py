@@ -7,8 +7,8 @@ from ._beam import (
     _check_attention,
     _check_beam_params,
     _check_eos,
-    _import_torch,
     _check_source_lengths,
+    _import_torch,
     gnmt_score,
     masked_coverage,
 )

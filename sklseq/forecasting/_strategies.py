@@ -13,12 +13,12 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LinearRegression
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..utils import check_sequences
+from ..utils._compat import HasMethods, Interval, _fit_context
 from ._windows import _check_positive_int, _check_series, last_window
 
 __all__ = ["DirectRegressor", "RecursiveRegressor", "forecast_from_end"]

@@ -1,5 +1,8 @@
-"""Sequence metrics: edit distance, token / character error rate, sequence accuracy,
-exact match, token accuracy and BLEU."""
+"""Sequence metrics.
+
+Edit distance, token / character error rate, sequence accuracy, exact match,
+token accuracy and BLEU.
+"""
 
 from ._edit import character_error_rate, edit_distance, token_error_rate
 from ._sequence import (

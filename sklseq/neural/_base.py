@@ -60,7 +60,6 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import (
@@ -77,6 +76,7 @@ from skorch.history import History
 from torch.optim.lr_scheduler import LambdaLR
 
 from ..utils import TokenVocabulary, check_label_sequences, check_sequences
+from ..utils._compat import Interval, StrOptions
 from ._docstrings import fill_docstring
 from ._modules import ARCHITECTURES, SequenceNetwork, build_encoder
 from ._persistence import decode_value, encode_value, is_plain, plain_history
@@ -558,8 +558,11 @@ class _SavedNet:
 
 @contextlib.contextmanager
 def _cudnn_deterministic(enabled):
-    """Deterministic cuDNN kernels inside (convolutions' fastest backward kernels
-    add in a varying order), so that a random_state gives one result on CUDA too."""
+    """Select deterministic cuDNN kernels inside the block.
+
+    Convolutions' fastest backward kernels add in a varying order; this makes a
+    random_state give one result on CUDA too.
+    """
     cudnn = torch.backends.cudnn
     saved = cudnn.deterministic, cudnn.benchmark
     if enabled:

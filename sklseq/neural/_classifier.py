@@ -6,12 +6,12 @@ import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 from torch import nn
 
+from ..utils._compat import StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 
 __all__ = ["SequenceClassifier"]
@@ -27,8 +27,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
-%(inference_dtype)s
+    %(common_parameters)s
+    %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
 
@@ -37,7 +37,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     classes_ : ndarray of shape (n_classes,)
     class_weight_ : ndarray of shape (n_classes,) or None
         Loss weight of each class.
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------

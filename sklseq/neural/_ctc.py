@@ -5,7 +5,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import log_softmax
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
@@ -17,6 +16,7 @@ from ..utils import (
     check_label_sequences,
     restore_label_sequences,
 )
+from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 
 __all__ = ["CTCTranscriber"]
@@ -43,8 +43,8 @@ class CTCTranscriber(BaseSequenceNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
-%(inference_dtype)s
+    %(common_parameters)s
+    %(inference_dtype)s
     decoding : {"greedy", "beam"}, default="greedy"
         ``"greedy"``: the most probable label at each step, repeats merged and
         blanks dropped. ``"beam"``: CTC prefix beam search, which sums the
@@ -67,7 +67,7 @@ class CTCTranscriber(BaseSequenceNetwork):
     target_kind_ : tuple
         What kind of ``y`` fit received (list, strings, 1D or padded array), so
         ``predict`` returns the same kind.
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------

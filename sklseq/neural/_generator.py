@@ -6,9 +6,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._compat import Interval
 from ..utils._tokens import (
     TokenVocabulary,
     check_label_sequences,
@@ -49,7 +49,7 @@ class SequenceGenerator(BaseSequenceNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
+    %(common_parameters)s
     temperature : float, default=1.0
         Default sampling temperature (logits are divided by it); 0 picks the most
         likely token at every step (greedy).
@@ -67,7 +67,7 @@ class SequenceGenerator(BaseSequenceNetwork):
     kind_ : tuple of (str, object) pairs
         What kind of ``X`` fit received, so generated sequences come back as the
         same kind (strings, token lists or a padded array).
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------

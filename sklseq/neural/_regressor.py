@@ -4,10 +4,10 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 from torch import nn
 
+from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 
 __all__ = ["SequenceRegressor"]
@@ -23,8 +23,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
-%(inference_dtype)s
+    %(common_parameters)s
+    %(inference_dtype)s
     loss : {"mse", "huber"}, default="mse"
         Squared error, or Huber loss (robust to outliers) on standardised targets.
     huber_delta : float, default=1.0
@@ -36,7 +36,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         Target standardisation learnt in fit.
     target_ndim_ : int
         1 or 2, as the ``y`` given to fit; ``predict`` returns the same.
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------

@@ -21,13 +21,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.callbacks import Callback
 from torch import nn
 from torch.nn import functional as F
 
 from ..decoding import beam_search, greedy_search
+from ..utils._compat import Interval, StrOptions
 from ..utils._tokens import (
     LabelSequenceKind,
     TokenVocabulary,
@@ -346,8 +346,8 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
-%(seq2seq_parameters)s
+    %(common_parameters)s
+    %(seq2seq_parameters)s
     decoding : {"greedy", "beam"}, default="greedy"
         Search used by :meth:`predict`.
     beam_width : int, default=5
@@ -374,7 +374,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
         values), so ``predict`` returns the same kind.
     max_target_length_ : int
         Longest target seen in fit, end token included.
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------
@@ -707,8 +707,8 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
-%(seq2seq_parameters)s
+    %(common_parameters)s
+    %(seq2seq_parameters)s
 
     Attributes
     ----------
@@ -716,7 +716,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
         Steps predicted per sample.
     target_mean_, target_scale_ : float
         Target standardisation learnt in fit.
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------

@@ -3,11 +3,11 @@
 import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from torch import nn
 
 from ..utils import check_label_sequences, restore_label_sequences
+from ..utils._compat import StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 
 __all__ = ["SequenceTagger"]
@@ -28,8 +28,8 @@ class SequenceTagger(BaseSequenceNetwork):
 
     Parameters
     ----------
-%(common_parameters)s
-%(inference_dtype)s
+    %(common_parameters)s
+    %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the per-step cross-entropy.
 
@@ -38,7 +38,7 @@ class SequenceTagger(BaseSequenceNetwork):
     classes_ : ndarray of shape (n_classes,)
         The labels seen in fit.
     class_weight_ : ndarray of shape (n_classes,) or None
-%(common_attributes)s
+    %(common_attributes)s
 
     Examples
     --------

@@ -12,8 +12,8 @@ from ..forecasting._windows import make_windows
 from ._difference import Differencer, inverse_difference
 from ._fft import FFTFeatures
 from ._lags import LagFeatures
-from ._window import SlidingWindow, frame_sequences
 from ._rolling import RollingStatistics
+from ._window import SlidingWindow, frame_sequences
 
 __all__ = [
     "Differencer",

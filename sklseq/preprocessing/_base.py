@@ -36,11 +36,11 @@ output in both cases.
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._set_output import _wrap_data_with_container
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences
+from ..utils._compat import _check_feature_names_in, _fit_context, _wrap_data_with_container
 
 __all__ = [
     "SequenceTransformer",

@@ -94,9 +94,11 @@ def _small_window_sums(x, w, mean, out):
 
 
 def _lag_difference(x, shift, out):
-    """``out[i] = x[i] - x[i - shift]`` of the 1D ``x``, the first ``shift`` values
-    copied; returns the number of non-finite results (a non-finite input makes
-    one, and so does an overflow)."""
+    """Set ``out[i] = x[i] - x[i - shift]`` of the 1D ``x``, the first ``shift`` copied.
+
+    Returns the number of non-finite results (a non-finite input makes one, and
+    so does an overflow).
+    """
     n = x.shape[0]
     head = min(shift, n)
     n_bad = 0

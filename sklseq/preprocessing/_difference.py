@@ -11,10 +11,10 @@ apart, so both directions are vectorised.
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences, sequence_lengths
+from ..utils._compat import Interval
 from ._base import (
     SequenceTransformer,
     row_chunks,

@@ -1,10 +1,9 @@
 """Spectral features of each sequence (or of each window of it) from the real FFT."""
-
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._compat import Interval, StrOptions
 from ._base import SequenceTransformer, row_chunks
 from ._window import frame_sequences
 

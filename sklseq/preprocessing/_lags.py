@@ -1,10 +1,9 @@
 """Lagged values of each sequence, from its end or at every step."""
-
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
+from ..utils._compat import Interval
 from ._base import SequenceTransformer, cache_blocks, check_lags
 
 __all__ = ["LagFeatures"]

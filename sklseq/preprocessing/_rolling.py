@@ -30,8 +30,8 @@ from numbers import Integral
 
 import numpy as np
 from scipy import ndimage, signal
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._compat import Interval, StrOptions
 from ._base import SequenceTransformer, sum_of_squares
 from ._compiled import SMALL_WINDOW, compiled
 
@@ -265,9 +265,11 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=Fa
 
 
 def _compiled_specs(X, specs):
-    """Indices of the specs the compiled loop computes: sums and means of small
-    windows over long float64 rows of one channel (where numpy's per-block cost
-    shows), when numba is installed."""
+    """Return the indices of the specs the compiled loop computes.
+
+    Sums and means of small windows over long float64 rows of one channel (where
+    numpy's per-block cost shows), when numba is installed.
+    """
     _, n_timesteps, n_channels = X.shape
     if n_channels != 1 or X.dtype != np.float64 or n_timesteps <= _BLOCK_ELEMENTS:
         return []
@@ -309,8 +311,11 @@ def _last_step(X, lengths, specs, min_periods, ddof):
 
 
 def _blocks(n_samples, n_timesteps, n_channels, max_window, lengths):
-    """Yield ``(rows, t0, t1, shortest, longest)``: whole rows in groups, or one
-    long row in time blocks, with the shortest and longest length of the rows."""
+    """Yield ``(rows, t0, t1, shortest, longest)`` for each block.
+
+    Whole rows in groups, or one long row in time blocks, with the shortest and
+    longest length of the rows.
+    """
     row_size = n_timesteps * n_channels
     if row_size <= _BLOCK_ELEMENTS:
         step = _BLOCK_ELEMENTS // row_size
@@ -505,7 +510,7 @@ class _Block:
 
 
 def _exponential_mean(X, w, out):
-    """pandas' ``ewm(span=w, adjust=True).mean()`` along axis 1 of ``X``, into ``out``.
+    """Pandas' ``ewm(span=w, adjust=True).mean()`` along axis 1 of ``X``, into ``out``.
 
     The exact recurrence, run by ``lfilter`` on chunks of at most
     ``_EWM_CHUNK`` elements (and 1/8 of ``X``) with the filter state carried

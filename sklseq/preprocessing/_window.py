@@ -1,11 +1,10 @@
 """Framing each sequence into (possibly overlapping) windows."""
-
 from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.utils._param_validation import Interval
 
+from ..utils._compat import Interval
 from ._base import SequenceTransformer
 
 __all__ = ["SlidingWindow", "frame_sequences"]

@@ -5,11 +5,11 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils import check_sequences
+from ..utils._compat import Interval, StrOptions, _fit_context
 from ._base import (
     LinearStateSpace,
     StatisticalForecasterMixin,
@@ -373,7 +373,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                 f"max_seasonal_order={self.max_seasonal_order}."
             )
         n_not_converged = sum(score[0] for score in scores.values() if np.isfinite(score[1]))
-        for not_converged, _, (p, q, seasonal_p, seasonal_q) in ranked[:3]:
+        for not_converged, _, (p, q, seasonal_p, seasonal_q) in ranked[:3]:  # noqa: B007 (read after the loop)
             order = (p, d, q)
             seasonal_order = (seasonal_p, seasonal_d, seasonal_q, period)
             with warnings.catch_warnings(record=True) as records, np.errstate(all="ignore"):

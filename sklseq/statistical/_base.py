@@ -363,7 +363,7 @@ def _time_varying(values, n_timesteps):
 
 
 def fit_single(spec, maxiter):
-    """statsmodels' own fit of one series: its parameters and log-likelihood.
+    """Statsmodels' own fit of one series: its parameters and log-likelihood.
 
     ``return_params=True`` skips what the estimators do not use: the smoother
     and the parameter covariance that statsmodels' results object computes.
@@ -416,5 +416,5 @@ def fit_jointly(
     start = spec.untransform_params(spec.start_params)
     result = minimize(negative_loglike, start, method="L-BFGS-B", options={"maxiter": maxiter})
     if not result.success:
-        warnings.warn(f"did not converge: {result.message}", ConvergenceWarning)
+        warnings.warn(f"did not converge: {result.message}", ConvergenceWarning, stacklevel=2)
     return spec.transform_params(result.x), -result.fun * n_obs

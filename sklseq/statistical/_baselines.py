@@ -9,10 +9,10 @@ prediction intervals use; the linear trend estimates it per row instead.
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils import check_sequences
+from ..utils._compat import Interval, _fit_context
 from ._base import StatisticalForecasterMixin, append_continuation
 
 __all__ = [

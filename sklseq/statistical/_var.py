@@ -4,10 +4,10 @@ from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils import check_sequences
+from ..utils._compat import Interval, StrOptions, _fit_context
 from ._base import StatisticalForecasterMixin
 
 __all__ = ["VARRegressor"]

@@ -17,8 +17,8 @@ predicted token lists back into the kind of object ``fit`` received.
 
 import math
 from collections import Counter
-from itertools import chain, islice
 from dataclasses import dataclass
+from itertools import chain, islice
 from numbers import Integral, Real
 from typing import Any
 
@@ -563,7 +563,7 @@ def _restore_padded(seqs, kind):
     if pad is None:
         if dtype.kind in "fc":
             pad = np.nan
-        elif dtype == object:
+        elif dtype.kind == "O":
             pad = None
         elif all(len(s) == width for s in seqs):
             pad = 0  # never written

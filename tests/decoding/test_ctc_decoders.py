@@ -80,7 +80,7 @@ def _textbook_prefix_beam_search(log_probs, beam_width, beam_prune_logp=None, to
     for frame in log_probs:
         grown = {}
 
-        def add(prefix, blank_part, label_part):
+        def add(prefix, blank_part, label_part, grown=grown):
             old_blank, old_label = grown.get(prefix, (-np.inf, -np.inf))
             grown[prefix] = (np.logaddexp(old_blank, blank_part), np.logaddexp(old_label, label_part))
 

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from sklseq.neural import Seq2SeqRegressor, Seq2SeqTranslator
-from sklseq.neural._modules import build_encoder
 from sklseq.neural._modules import _attention as attention_module
+from sklseq.neural._modules import build_encoder
 from sklseq.neural._modules._attention import AdditiveAttention, DotProductAttention
 from sklseq.neural._modules._decoders import EncoderDecoder, build_decoder
 from sklseq.neural._seq2seq import teacher_forcing_schedule

@@ -4,8 +4,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from statsmodels.tsa.statespace.tools import diff as statsmodels_diff
 
-from sklseq.preprocessing import Differencer, inverse_difference
-from sklseq.preprocessing import _compiled
+from sklseq.preprocessing import Differencer, _compiled, inverse_difference
 
 SQUARES = np.array([[1.0, 4.0, 9.0, 16.0, 25.0]])
 PARAMS = [

@@ -6,8 +6,7 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.testing import assert_allclose
 
-from sklseq.preprocessing import RollingStatistics
-from sklseq.preprocessing import _compiled, _rolling
+from sklseq.preprocessing import RollingStatistics, _compiled, _rolling
 
 PRICES = np.array([[22.0, 24.0, 23.0, 25.0, 26.0]])
 ALL_STATISTICS = [

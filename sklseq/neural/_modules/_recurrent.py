@@ -73,8 +73,11 @@ class RecurrentEncoder(nn.Module):
 
 
 def _init_forget_bias(rnn, hidden_size):
-    """Start with memory kept: bias 1 on the LSTM forget gate (Jozefowicz et al., 2015)
-    and on the GRU update gate, both the second block of PyTorch's gate stack."""
+    """Start with memory kept.
+
+    Bias 1 on the LSTM forget gate (Jozefowicz et al., 2015) and on the GRU update
+    gate, both the second block of PyTorch's gate stack.
+    """
     with torch.no_grad():
         for name, bias in rnn.named_parameters():
             if name.startswith("bias_ih"):
