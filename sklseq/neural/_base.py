@@ -50,7 +50,7 @@ arbitrary code, use :meth:`BaseSequenceNetwork.save_weights` and
 back with ``torch.load(weights_only=True)``.
 """
 
-import contextlib
+import copy
 import io
 import math
 import os
@@ -61,11 +61,8 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
 from skorch.callbacks import (
-    Callback,
     EarlyStopping,
-    EpochTimer,
     GradientNormClipping,
     LRScheduler,
     PassthroughScoring,
@@ -80,6 +77,21 @@ from ..utils._compat import Interval, StrOptions
 from ._docstrings import fill_docstring
 from ._modules import ARCHITECTURES, SequenceNetwork, build_encoder
 from ._persistence import decode_value, encode_value, is_plain, plain_history
+from ._training import (
+    _Augmenter,
+    _BatchIterator,
+    _cudnn_deterministic,
+    _EpochCheckpoint,
+    _FiniteLoss,
+    _n_rows,
+    _offset_schedule,
+    _SequenceDataset,
+    _SequenceNet,
+    _silent,
+    _TailSplit,
+    _to_tensors,
+    _WarmupDecay,
+)
 
 __all__ = ["BaseSequenceNetwork", "fill_docstring"]
 
@@ -146,6 +158,8 @@ class BaseSequenceNetwork(BaseEstimator):
     _targets_per_step = False
     # One output per time step instead of one per sequence.
     _per_step_output = False
+    # The module reads the targets too (teacher forcing): batches carry them as ``y``.
+    _module_reads_targets = False
 
     def __init__(
         self,
@@ -264,6 +278,7 @@ class BaseSequenceNetwork(BaseEstimator):
             torch.as_tensor(lengths, dtype=torch.long, device=device),
             _to_tensors(targets, device),
             targets_per_step=self._targets_per_step,
+            targets_in_input=self._module_reads_targets,
         )
         n_train = len(dataset)
         if self.validation_fraction is not None:
@@ -290,6 +305,7 @@ class BaseSequenceNetwork(BaseEstimator):
         net.module_.eval()
         self.net_ = net
         self.history_ = net.history
+        self._cache_inference_module()
         return self
 
     def _make_net(self, device, n_train):
@@ -425,26 +441,12 @@ class BaseSequenceNetwork(BaseEstimator):
         """Module outputs for ``X`` in float64, as numpy; also returns ``lengths``."""
         check_is_fitted(self, "net_")
         inputs, lengths = self._validate_X(X, reset=False)
-        module = self.net_.module_
-        device = self.net_.device
-        float_input = inputs.dtype.kind == "f"
-        dtype = getattr(torch, getattr(self, "inference_dtype", "float64"))
+        module = self._inference_module()
         outputs = []
-        module.eval()
-        module.to(dtype)
-        try:
-            with torch.no_grad():
-                for start in range(0, len(lengths), _PREDICT_BATCH_SIZE):
-                    batch_lengths = lengths[start : start + _PREDICT_BATCH_SIZE]
-                    width = int(batch_lengths.max())
-                    x = inputs[start : start + _PREDICT_BATCH_SIZE, :width]
-                    x = torch.as_tensor(x, device=device)
-                    if float_input:
-                        x = x.to(dtype)
-                    out = module(x, torch.as_tensor(batch_lengths, device=device))
-                    outputs.append(out.cpu().numpy().astype(np.float64, copy=False))
-        finally:
-            module.to(torch.float32)
+        with torch.no_grad():
+            for _, x, batch_lengths in self._batches(inputs, lengths):
+                out = module(x, batch_lengths)
+                outputs.append(out.cpu().numpy().astype(np.float64, copy=False))
         if self._per_step_output:
             full = np.zeros((len(lengths), inputs.shape[1]) + outputs[0].shape[2:])
             start = 0
@@ -453,6 +455,40 @@ class BaseSequenceNetwork(BaseEstimator):
                 start += len(out)
             return full, lengths
         return np.concatenate(outputs), lengths
+
+    def _inference_dtype(self):
+        return getattr(torch, getattr(self, "inference_dtype", "float64"))
+
+    def _inference_module(self):
+        """The fitted module in the inference dtype, in eval mode; never modified.
+
+        The copy is made once per fit (and on load); ``predict`` only reads it,
+        so several threads may predict at once.
+        """
+        dtype = self._inference_dtype()
+        cached = self.__dict__.get("_inference_net")
+        if cached is not None and cached[0] is self.net_.module_ and cached[1] == dtype:
+            return cached[2]
+        return copy.deepcopy(self.net_.module_).to(dtype).eval()
+
+    def _cache_inference_module(self):
+        module, dtype = self.net_.module_, self._inference_dtype()
+        self._inference_net = (module, dtype, copy.deepcopy(module).to(dtype).eval())
+
+    def _batches(self, inputs, lengths):
+        """``(rows, x, lengths)`` tensors per batch, trimmed to the batch's longest row.
+
+        Float inputs are cast to the inference dtype; token codes stay integers.
+        """
+        device = self.net_.device
+        dtype = self._inference_dtype()
+        for start in range(0, len(lengths), _PREDICT_BATCH_SIZE):
+            rows = slice(start, start + _PREDICT_BATCH_SIZE)
+            width = int(lengths[rows].max())
+            x = torch.as_tensor(inputs[rows, :width], device=device)
+            if x.is_floating_point():
+                x = x.to(dtype)
+            yield rows, x, torch.as_tensor(lengths[rows], device=device)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
@@ -526,6 +562,7 @@ class BaseSequenceNetwork(BaseEstimator):
         net.module_.eval()
         estimator.net_ = net
         estimator.history_ = net.history
+        estimator._cache_inference_module()
         return estimator
 
     def __getstate__(self):
@@ -537,6 +574,7 @@ class BaseSequenceNetwork(BaseEstimator):
             torch.save(state.pop("net_"), buffer)
             state["net_"] = _SavedNet(buffer.getvalue())
             state.pop("history_", None)  # the net's own history, restored with it
+            state.pop("_inference_net", None)  # rebuilt on load
         return state
 
     def __setstate__(self, state):
@@ -547,6 +585,8 @@ class BaseSequenceNetwork(BaseEstimator):
             net = torch.load(io.BytesIO(saved.data), map_location=location, weights_only=False)
             state["net_"], state["history_"] = net, net.history
         super().__setstate__(state)
+        if "net_" in state:
+            self._cache_inference_module()
 
 
 class _SavedNet:
@@ -554,216 +594,6 @@ class _SavedNet:
 
     def __init__(self, data):
         self.data = data
-
-
-@contextlib.contextmanager
-def _cudnn_deterministic(enabled):
-    """Select deterministic cuDNN kernels inside the block.
-
-    Convolutions' fastest backward kernels add in a varying order; this makes a
-    random_state give one result on CUDA too.
-    """
-    cudnn = torch.backends.cudnn
-    saved = cudnn.deterministic, cudnn.benchmark
-    if enabled:
-        cudnn.deterministic, cudnn.benchmark = True, False
-    try:
-        yield
-    finally:
-        cudnn.deterministic, cudnn.benchmark = saved
-
-
-# ---------------------------------------------------------------- skorch glue
-
-
-class _SequenceNet(NeuralNet):
-    """skorch net with light set-up: only the callbacks a fit asks for."""
-
-    @property
-    def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-        ]
-
-    def check_data(self, X, y=None):
-        pass
-
-
-class _SequenceDataset(torch.utils.data.Dataset):
-    """Tensors held whole; batches are gathered by index, trimmed to their longest row."""
-
-    def __init__(self, inputs, lengths, targets, *, targets_per_step=False):
-        self.inputs = inputs
-        self.lengths = lengths
-        self.targets = targets
-        self.targets_per_step = targets_per_step
-
-    def __len__(self):
-        return len(self.lengths)
-
-    def __getitem__(self, index):
-        return self.batch(index)
-
-    def subset(self, index):
-        return _SequenceDataset(
-            _take(self.inputs, index),
-            self.lengths[index],
-            _take(self.targets, index),
-            targets_per_step=self.targets_per_step,
-        )
-
-    def batch(self, index, augment=None):
-        lengths = self.lengths[index]
-        width = int(lengths.max())
-        x = _take(self.inputs, index)[:, :width]
-        if augment is not None:
-            x = augment(x, lengths)
-        y = _take(self.targets, index)
-        if self.targets_per_step:
-            y = _trim(y, width)
-        return {"x": x, "lengths": lengths}, y
-
-
-class _BatchIterator:
-    """Mini-batches by tensor indexing (no per-sample collation)."""
-
-    def __init__(self, dataset, batch_size=32, shuffle=False, augment=None):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.augment = augment
-
-    def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
-
-    def __iter__(self):
-        n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else torch.arange(n)
-        order = order.to(self.dataset.lengths.device)
-        for start in range(0, n, self.batch_size):
-            yield self.dataset.batch(order[start : start + self.batch_size], self.augment)
-
-
-class _TailSplit:
-    """Validation on the last samples (time order): rows ``n_train:`` validate."""
-
-    def __init__(self, n_train):
-        self.n_train = n_train
-
-    def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
-        train = torch.arange(self.n_train)
-        valid = torch.arange(self.n_train, n)
-        return dataset.subset(train), dataset.subset(valid)
-
-
-class _Augmenter:
-    """Gaussian noise and smooth monotone time warping of the valid steps, in training only.
-
-    The warp maps the steps of a row of length ``L`` to positions
-    ``(L - 1) * (t / (L - 1)) ** exp(u)``, ``u ~ U(-time_warp, time_warp)``,
-    keeping both ends, and reads the row there by linear interpolation.
-    """
-
-    def __init__(self, noise_std=0.0, time_warp=0.0):
-        self.noise_std = noise_std
-        self.time_warp = time_warp
-
-    def __call__(self, x, lengths):
-        if not (self.noise_std or self.time_warp) or not x.is_floating_point():
-            return x
-        valid = (torch.arange(x.shape[1], device=x.device)[None, :] < lengths[:, None])
-        if self.time_warp:
-            span = (lengths - 1).clamp(min=1).to(x.dtype)[:, None]
-            t = torch.arange(x.shape[1], device=x.device, dtype=x.dtype)[None, :]
-            exponent = torch.exp(
-                (torch.rand(len(x), 1, device=x.device, dtype=x.dtype) * 2 - 1) * self.time_warp
-            )
-            pos = span * (t / span).clamp(max=1.0) ** exponent
-            low = pos.floor().long().clamp(max=x.shape[1] - 1)
-            high = (low + 1).minimum((lengths - 1).clamp(min=0)[:, None])
-            frac = (pos - low.to(x.dtype)).unsqueeze(-1)
-            expand = (-1, -1, x.shape[2])
-            x_low = x.gather(1, low.unsqueeze(-1).expand(*expand))
-            x_high = x.gather(1, high.unsqueeze(-1).expand(*expand))
-            x = torch.where(valid.unsqueeze(-1), x_low + frac * (x_high - x_low), x)
-        if self.noise_std:
-            x = x + self.noise_std * torch.randn_like(x) * valid.unsqueeze(-1)
-        return x
-
-
-class _WarmupDecay:
-    """LR factor per optimiser step: linear warm-up, then constant, cosine or linear decay."""
-
-    def __init__(self, warmup_steps, total_steps, decay):
-        self.warmup_steps = warmup_steps
-        self.total_steps = max(total_steps, 1)
-        self.decay = decay
-        self.offset = 0  # steps already done before a resumed fit
-
-    def __call__(self, step):
-        step += self.offset
-        if step < self.warmup_steps:
-            return (step + 1) / self.warmup_steps
-        span = max(self.total_steps - self.warmup_steps, 1)
-        progress = min((step - self.warmup_steps) / span, 1.0)
-        if self.decay == "cosine":
-            return 0.5 * (1.0 + math.cos(math.pi * progress))
-        if self.decay == "linear":
-            return 1.0 - progress
-        return 1.0
-
-
-class _FiniteLoss(Callback):
-    """Stop at the first NaN / infinite loss with a message that suggests the fix."""
-
-    def __init__(self, lr, gradient_clip):
-        self.lr = lr
-        self.gradient_clip = gradient_clip
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        key = "train_loss" if training else "valid_loss"
-        value = net.history[-1, "batches", -1, key]
-        if not math.isfinite(value):
-            raise FloatingPointError(
-                f"The {key.replace('_', ' ')} became {value} at epoch {len(net.history)}: "
-                f"training diverged. Try a lower lr (now {self.lr}) or gradient clipping "
-                f"(gradient_clip, now {self.gradient_clip}), and check X and y for "
-                "extreme values."
-            )
-
-
-class _EpochCheckpoint(Callback):
-    """Write weights, optimiser state, history and the torch RNG state after every epoch.
-
-    With the RNG state, a resumed fit shuffles and drops out exactly as an
-    uninterrupted one would.
-    """
-
-    def __init__(self, estimator):
-        self.path = estimator.checkpoint_path
-
-    def on_epoch_end(self, net, **kwargs):
-        torch.save(
-            {
-                "state_dict": net.module_.state_dict(),
-                "optimizer": net.optimizer_.state_dict(),
-                "history": plain_history(net.history),
-                "rng_state": torch.get_rng_state(),
-            },
-            self.path,
-        )
-
-
-def _silent(*args, **kwargs):
-    pass
-
-
-def _offset_schedule(net, steps_done):
-    for name, callback in net.callbacks_:
-        if name == "lr_schedule":
-            callback.lr_lambda.offset = steps_done
 
 
 # -------------------------------------------------------------------- helpers
@@ -782,38 +612,6 @@ def _resolve_device(device):
     if resolved.type == "cuda" and resolved.index is None:
         resolved = torch.device("cuda", torch.cuda.current_device())
     return resolved
-
-
-def _to_tensors(data, device):
-    if isinstance(data, dict):
-        return {k: _to_tensors(v, device) for k, v in data.items()}
-    if isinstance(data, tuple):
-        return tuple(_to_tensors(v, device) for v in data)
-    return torch.as_tensor(np.ascontiguousarray(data), device=device)
-
-
-def _take(data, index):
-    if isinstance(data, dict):
-        return {k: _take(v, index) for k, v in data.items()}
-    if isinstance(data, tuple):
-        return tuple(_take(v, index) for v in data)
-    return data[index]
-
-
-def _trim(data, width):
-    if isinstance(data, dict):
-        return {k: _trim(v, width) for k, v in data.items()}
-    if isinstance(data, tuple):
-        return tuple(_trim(v, width) for v in data)
-    return data[:, :width] if data.ndim > 1 else data
-
-
-def _n_rows(data):
-    if isinstance(data, dict):
-        return len(next(iter(data.values())))
-    if isinstance(data, tuple):
-        return len(data[0])
-    return len(data)
 
 
 def _holds_strings(X):

@@ -3,10 +3,8 @@
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from scipy.special import log_softmax
 from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
 from ..decoding import ctc_beam_search_decode, ctc_greedy_decode
 from ..metrics import token_error_rate
@@ -18,6 +16,7 @@ from ..utils import (
 )
 from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
+from ._losses import CTCCriterion
 
 __all__ = ["CTCTranscriber"]
 
@@ -293,7 +292,7 @@ n_channels), or list of sequences
                 (_BLANK,), pad_token=_BLANK, unk_token=None
             ).fit(sequences)
             self.labels_ = _as_array(self.target_vocabulary_.tokens_[1:])
-            self.target_kind_ = _kind_to_tuple(kind)
+            self.target_kind_ = kind.to_plain()
         unseen = [
             (i, t) for i, seq in enumerate(sequences) for t in seq
             if t not in self.target_vocabulary_ or t == _BLANK
@@ -318,7 +317,7 @@ n_channels), or list of sequences
         return len(self.target_vocabulary_)
 
     def _build_criterion(self):
-        return _CTCCriterion()
+        return CTCCriterion()
 
     # ---------------------------------------------------------- helpers
 
@@ -342,27 +341,13 @@ n_channels), or list of sequences
         return [[tokens[c] for c in seq.tolist()] for seq in codes]
 
     def _target_kind(self):
-        return _kind_from_tuple(self.target_kind_)
+        return LabelSequenceKind.from_plain(self.target_kind_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.non_deterministic = self.device != "cpu"
         return tags
-
-
-class _CTCCriterion(nn.Module):
-    """``torch.nn.CTCLoss`` on per-step logits, with the lengths carried in ``y_true``."""
-
-    def __init__(self):
-        super().__init__()
-        self.ctc = nn.CTCLoss(blank=0, reduction="mean", zero_infinity=True)
-
-    def forward(self, logits, y_true):
-        log_probs = torch.log_softmax(logits, dim=-1).transpose(0, 1)  # (T, B, C)
-        return self.ctc(
-            log_probs, y_true["targets"], y_true["input_lengths"], y_true["target_lengths"]
-        )
 
 
 def _check_emittable(codes, target_lengths, input_lengths):
@@ -379,18 +364,6 @@ def _check_emittable(codes, target_lengths, input_lengths):
             f"separates equal neighbours), but row {row} of X has only "
             f"{input_lengths[row]}. Give longer inputs or shorter targets."
         )
-
-
-def _kind_to_tuple(kind):
-    # Plain values only, so save_weights can store it without pickling.
-    dtype = None if kind.dtype is None else np.dtype(kind.dtype).str
-    return (kind.kind, kind.container, dtype, kind.pad_value, kind.width, kind.fill)
-
-
-def _kind_from_tuple(values):
-    kind, container, dtype, pad_value, width, fill = values
-    dtype = None if dtype is None else np.dtype(dtype)
-    return LabelSequenceKind(kind, container, dtype, pad_value, width, fill)
 
 
 def _as_array(tokens):

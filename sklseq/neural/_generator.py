@@ -1,6 +1,5 @@
 """A next-step model that samples, completes and scores token sequences."""
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -8,19 +7,19 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._compat import Interval
-from ..utils._tokens import (
+from ..utils import (
+    LabelSequenceKind,
     TokenVocabulary,
     check_label_sequences,
     restore_label_sequences,
 )
+from ..utils._compat import Interval
 from ._base import BaseSequenceNetwork, _holds_strings, fill_docstring
+from ._losses import TokenCrossEntropy
 from ._modules import SequenceNetwork, build_encoder
-from ._seq2seq import _kind_from_plain, _kind_to_plain, _SequenceLoss
 
 __all__ = ["SequenceGenerator"]
 
-_PREDICT_BATCH_SIZE = 512
 
 
 def _fill_docstring(cls):
@@ -64,7 +63,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         Tokens seen in fit plus ``<pad>``, ``<unk>``, ``<bos>`` and ``<eos>``.
     max_sequence_length_ : int
         Longest sequence seen in fit.
-    kind_ : tuple of (str, object) pairs
+    kind_ : tuple
         What kind of ``X`` fit received, so generated sequences come back as the
         same kind (strings, token lists or a padded array).
     %(common_attributes)s
@@ -253,7 +252,7 @@ class SequenceGenerator(BaseSequenceNetwork):
             prefixes, temperature, top_k, max_length, random_state
         )
         sequences = self.vocabulary_.decode(generated)
-        return restore_label_sequences(sequences, _kind_from_plain(self.kind_))
+        return restore_label_sequences(sequences, LabelSequenceKind.from_plain(self.kind_))
 
     def complete(self, X, *, temperature=None, top_k=None, max_length=None,
                  random_state=None):
@@ -287,7 +286,7 @@ class SequenceGenerator(BaseSequenceNetwork):
             new = self.vocabulary_.decode(generated)
             for row, tokens in zip(rows, new):
                 out[row] = list(seqs[row]) + tokens
-        return restore_label_sequences(out, _kind_from_plain(self.kind_))
+        return restore_label_sequences(out, LabelSequenceKind.from_plain(self.kind_))
 
     # ----------------------------------------------------------------- hooks
 
@@ -324,7 +323,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         return len(self.vocabulary_)
 
     def _build_criterion(self):
-        return _SequenceLoss(ignore_index=self.vocabulary_.pad_index)
+        return TokenCrossEntropy(ignore_index=self.vocabulary_.pad_index)
 
     def _build_module(self, input_size, num_embeddings=None):
         encoder = build_encoder(
@@ -354,7 +353,7 @@ class SequenceGenerator(BaseSequenceNetwork):
             del self.n_features_in_
         seqs, kind = check_label_sequences(X, allow_empty=allow_empty, input_name="X")
         if reset:
-            self.kind_ = _kind_to_plain(kind)
+            self.kind_ = kind.to_plain()
         return seqs
 
     def _next_log_probs(self, module, tokens):
@@ -372,15 +371,11 @@ class SequenceGenerator(BaseSequenceNetwork):
         # Row i reads <bos> x_1 .. x_n (n + 1 steps) and predicts x_1 .. x_n <eos>.
         inputs, targets, steps = codes[:, :-1], codes[:, 1:], lengths - 1
         module = self._inference_module()
-        device = self.net_.device
         total = np.zeros(len(seqs))
         with torch.no_grad():
-            for start in range(0, len(seqs), _PREDICT_BATCH_SIZE):
-                rows = slice(start, start + _PREDICT_BATCH_SIZE)
-                width = int(steps[rows].max())
-                x = torch.as_tensor(inputs[rows, :width], device=device)
-                target = torch.as_tensor(targets[rows, :width], device=device)
-                logits = module(x, torch.as_tensor(steps[rows], device=device))
+            for rows, x, batch_steps in self._batches(inputs, steps):
+                target = torch.as_tensor(targets[rows, : x.shape[1]], device=x.device)
+                logits = module(x, batch_steps)
                 picked = torch.log_softmax(logits, dim=-1).gather(-1, target[..., None])
                 valid = target != vocab.pad_index
                 total[rows] = (picked[..., 0] * valid).sum(dim=1).cpu().numpy()
@@ -418,9 +413,6 @@ class SequenceGenerator(BaseSequenceNetwork):
                 if finished.all():
                     break
         return tokens[:, prefixes.shape[1] :]
-
-    def _inference_module(self):
-        return copy.deepcopy(self.net_.module_).to(torch.float64).eval()
 
 
 def _choose(logits, temperature, top_k, generator):

@@ -14,7 +14,6 @@ Inference runs a float64 copy of the module, so a prediction does not depend on
 the other rows of the batch.
 """
 
-import copy
 import math
 from numbers import Integral, Real
 
@@ -24,24 +23,23 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.callbacks import Callback
 from torch import nn
-from torch.nn import functional as F
 
 from ..decoding import beam_search, greedy_search
-from ..utils._compat import Interval, StrOptions
-from ..utils._tokens import (
+from ..utils import (
     LabelSequenceKind,
     TokenVocabulary,
     check_label_sequences,
     restore_label_sequences,
 )
-from ._base import BaseSequenceNetwork, _SequenceNet, fill_docstring
+from ..utils._compat import Interval, StrOptions
+from ._base import BaseSequenceNetwork, fill_docstring
+from ._losses import TokenCrossEntropy
 from ._modules import build_encoder
 from ._modules._decoders import EncoderDecoder, build_decoder
 
 __all__ = ["Seq2SeqRegressor", "Seq2SeqTranslator", "teacher_forcing_schedule"]
 
 _SCHEDULES = ("constant", "linear", "inverse_sigmoid")
-_PREDICT_BATCH_SIZE = 512
 
 SEQ2SEQ_PARAMETERS_DOC = """\
     decoder : {"rnn", "lstm", "gru", "transformer"}, default="gru"
@@ -119,6 +117,7 @@ class _Seq2SeqNetwork(BaseSequenceNetwork):
         "sampling_decay": [Interval(Real, 0, None, closed="neither")],
     }
     _tokens_out = True
+    _module_reads_targets = True
 
     def _check_settings(self):
         super()._check_settings()
@@ -183,8 +182,6 @@ class _Seq2SeqNetwork(BaseSequenceNetwork):
 
     def _make_net(self, device, n_train):
         net = super()._make_net(device, n_train)
-        # The module reads the targets too (teacher forcing), so the net passes them.
-        net.__class__ = _TeacherForcedNet
         net.callbacks.append(
             (
                 "teacher_forcing",
@@ -195,35 +192,15 @@ class _Seq2SeqNetwork(BaseSequenceNetwork):
         )
         return net
 
-    def _inference_module(self):
-        return copy.deepcopy(self.net_.module_).to(torch.float64).eval()
-
     def _encoded_batches(self, module, inputs, lengths):
-        """``(rows, lengths, x, state)`` per batch of at most 512 rows, in float64."""
-        device = self.net_.device
-        for start in range(0, len(lengths), _PREDICT_BATCH_SIZE):
-            rows = slice(start, start + _PREDICT_BATCH_SIZE)
-            batch_lengths = torch.as_tensor(lengths[rows], device=device)
-            x = torch.as_tensor(inputs[rows, : int(lengths[rows].max())], device=device)
-            if x.is_floating_point():
-                x = x.to(torch.float64)
+        """``(rows, lengths, x, state)`` per batch, with the encoder's state."""
+        for rows, x, batch_lengths in self._batches(inputs, lengths):
             yield rows, batch_lengths, x, module.encode(x, batch_lengths)
-
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
-
-
-class _TeacherForcedNet(_SequenceNet):
-    """The base net, with the batch's targets passed to ``module.forward`` as ``y``."""
-
-    def train_step_single(self, batch, **fit_params):
-        return super().train_step_single(batch, y=batch[1], **fit_params)
-
-    def validation_step(self, batch, **fit_params):
-        return super().validation_step(batch, y=batch[1], **fit_params)
 
 
 class _TeacherForcingSchedule(Callback):
@@ -287,40 +264,10 @@ def decoder_step_function(module, state, *, banned=()):
     return step, searched
 
 
-def _kind_to_plain(kind):
-    """The target kind as plain values, so ``save_weights`` stores it without pickle."""
-    plain = dict(vars(kind))
-    plain["dtype"] = None if kind.dtype is None else np.dtype(kind.dtype).str
-    if isinstance(plain["fill"], np.generic):
-        plain["fill"] = plain["fill"].item()
-    return tuple(plain.items())
-
-
-def _kind_from_plain(plain):
-    plain = dict(plain)
-    dtype = plain["dtype"]
-    return LabelSequenceKind(**{**plain, "dtype": None if dtype is None else np.dtype(dtype)})
-
-
 def _decode(vocab, codes, lengths):
     if codes.shape[1] == 0:  # every hypothesis ended at once
         return [[] for _ in range(len(codes))]
     return vocab.decode(codes, lengths)
-
-
-class _SequenceLoss(nn.Module):
-    """Token cross-entropy (padding ignored) or mean squared error per step."""
-
-    def __init__(self, ignore_index=None):
-        super().__init__()
-        self.ignore_index = ignore_index
-
-    def forward(self, output, target):
-        if self.ignore_index is not None:
-            return F.cross_entropy(
-                output.flatten(0, 1), target.flatten(), ignore_index=self.ignore_index
-            )
-        return F.mse_loss(output, target)
 
 
 def _fill_docstring(cls):
@@ -369,9 +316,9 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
     ----------
     target_vocabulary_ : TokenVocabulary
         Output tokens, with ``<pad>``, ``<unk>``, ``<bos>`` and ``<eos>``.
-    target_kind_ : tuple of (str, object) pairs
-        What kind of ``y`` fit received (a ``LabelSequenceKind`` as plain
-        values), so ``predict`` returns the same kind.
+    target_kind_ : tuple
+        What kind of ``y`` fit received, as ``LabelSequenceKind.to_plain()``,
+        so ``predict`` returns the same kind.
     max_target_length_ : int
         Longest target seen in fit, end token included.
     %(common_attributes)s
@@ -527,7 +474,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
             array for a 2D ``y``.
         """
         sequences, _ = self._search(X, beam=self.decoding == "beam", n_best=1)
-        kind = _kind_from_plain(self.target_kind_)
+        kind = LabelSequenceKind.from_plain(self.target_kind_)
         return restore_label_sequences([nbest[0] for nbest in sequences], kind)
 
     def predict_nbest(self, X, n_best=None):
@@ -557,7 +504,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
                 f"got {n_best!r}."
             )
         sequences, scores = self._search(X, beam=True, n_best=n_best)
-        kind = _kind_from_plain(self.target_kind_)
+        kind = LabelSequenceKind.from_plain(self.target_kind_)
         restored = [list(restore_label_sequences(nbest, kind)) for nbest in sequences]
         return restored, scores
 
@@ -634,7 +581,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
     def _prepare_targets(self, y, lengths, *, reset):
         seqs, kind = check_label_sequences(y, n_samples=len(lengths), estimator=self)
         if not (self.warm_start and hasattr(self, "net_")):
-            self.target_kind_ = _kind_to_plain(kind)
+            self.target_kind_ = kind.to_plain()
             self.target_vocabulary_ = TokenVocabulary(
                 ("<pad>", "<unk>", "<bos>", "<eos>"), bos_token="<bos>", eos_token="<eos>"
             ).fit(seqs)
@@ -646,7 +593,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         return len(self.target_vocabulary_)
 
     def _build_criterion(self):
-        return _SequenceLoss(ignore_index=self.target_vocabulary_.pad_index)
+        return TokenCrossEntropy(ignore_index=self.target_vocabulary_.pad_index)
 
     # --------------------------------------------------------------- search
 
@@ -883,7 +830,7 @@ sequences
         return 1
 
     def _build_criterion(self):
-        return _SequenceLoss()
+        return nn.MSELoss()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

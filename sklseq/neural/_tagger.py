@@ -4,15 +4,14 @@ import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
-from torch import nn
 
-from ..utils import check_label_sequences, restore_label_sequences
+from ..utils import LabelSequenceKind, check_label_sequences, restore_label_sequences
 from ..utils._compat import StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
+from ._losses import IGNORE_INDEX, TokenCrossEntropy
 
 __all__ = ["SequenceTagger"]
 
-_IGNORE = -100
 
 
 @fill_docstring
@@ -160,7 +159,7 @@ or 1D array
             One label per step of each sequence (one per sequence for a 1D ``y``).
         """
         proba, lengths = self._step_proba(X)
-        if self.target_kind_.kind == "1d":
+        if self.target_kind_[0] == "1d":
             codes = self._sequence_proba(proba, lengths).argmax(axis=1)
             sequences = [[label] for label in self.classes_[codes].tolist()]
         else:
@@ -168,7 +167,9 @@ or 1D array
             sequences = [
                 self.classes_[codes[i, :n]].tolist() for i, n in enumerate(lengths)
             ]
-        return restore_label_sequences(sequences, self.target_kind_)
+        return restore_label_sequences(
+            sequences, LabelSequenceKind.from_plain(self.target_kind_)
+        )
 
     def predict_proba(self, X):
         """Label probabilities at every step (columns follow ``classes_``).
@@ -184,7 +185,7 @@ or 1D array
             (n_samples, n_classes) averaged over the steps.
         """
         proba, lengths = self._step_proba(X)
-        if self.target_kind_.kind == "1d":
+        if self.target_kind_[0] == "1d":
             return self._sequence_proba(proba, lengths)
         return [proba[i, :n] for i, n in enumerate(lengths)]
 
@@ -248,14 +249,14 @@ or 1D array
                 f"got {encoder.classes_!r}."
             )
         self.classes_ = encoder.classes_
-        self.target_kind_ = kind
+        self.target_kind_ = kind.to_plain()
         codes = encoder.transform(flat)
         self.class_weight_ = None
         if self.class_weight is not None:
             self.class_weight_ = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=np.asarray(flat)
             )
-        targets = np.full((len(lengths), int(lengths.max())), _IGNORE, dtype=np.int64)
+        targets = np.full((len(lengths), int(lengths.max())), IGNORE_INDEX, dtype=np.int64)
         valid = np.arange(targets.shape[1])[None, :] < lengths[:, None]
         if kind.kind == "1d":
             targets[valid] = np.repeat(codes[row_of], lengths)
@@ -270,15 +271,4 @@ or 1D array
         weight = None
         if self.class_weight_ is not None:
             weight = torch.as_tensor(self.class_weight_, dtype=torch.float32)
-        return _StepCrossEntropy(weight)
-
-
-class _StepCrossEntropy(nn.Module):
-    """Cross-entropy over the valid steps of ``(B, T, C)`` logits; padding is ignored."""
-
-    def __init__(self, weight=None):
-        super().__init__()
-        self.loss = nn.CrossEntropyLoss(weight=weight, ignore_index=_IGNORE)
-
-    def forward(self, logits, targets):
-        return self.loss(logits.transpose(1, 2), targets)
+        return TokenCrossEntropy(weight)

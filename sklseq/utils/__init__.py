@@ -1,12 +1,7 @@
 """Input validation (the data contract) and estimator discovery."""
 
 from ._discovery import all_estimators
-from ._tokens import (
-    LabelSequenceKind,
-    TokenVocabulary,
-    check_label_sequences,
-    restore_label_sequences,
-)
+from ._targets import LabelSequenceKind, check_label_sequences, restore_label_sequences
 from ._validation import (
     check_sequences,
     is_ragged,
@@ -14,6 +9,7 @@ from ._validation import (
     sequence_lengths,
     unpad_sequences,
 )
+from ._vocabulary import TokenVocabulary
 
 __all__ = [
     "LabelSequenceKind",
