@@ -40,6 +40,8 @@ import functools
 from dataclasses import dataclass
 from numbers import Integral, Real
 
+from ..utils._optional import import_optional
+
 __all__ = ["DecodeResult", "beam_search"]
 
 _COVERAGE_FLOOR = 1e-10
@@ -517,11 +519,4 @@ def _check_penalty(name, value, allow_negative=False):
 
 
 def _import_torch():
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - torch is an optional extra
-        raise ImportError(
-            "sklseq.decoding's greedy and beam search need PyTorch: "
-            "pip install 'sklseq[neural]'."
-        ) from exc
-    return torch
+    return import_optional("torch", "neural")

@@ -8,10 +8,9 @@ substitutions each cost 1) from rapidfuzz's C++ implementation.
 """
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from ..utils import check_label_sequences
+from ..utils._optional import import_optional
 
 __all__ = [
     "character_error_rate",
@@ -122,7 +121,11 @@ def _check_pair(y_true, y_pred, pad_value):
 
 
 def _distances(true, pred):
-    distances = process.cpdist(true, pred, scorer=Levenshtein.distance, workers=1)
+    rapidfuzz = import_optional("rapidfuzz", "text")
+    import_optional("rapidfuzz.distance", "text")
+    distances = rapidfuzz.process.cpdist(
+        true, pred, scorer=rapidfuzz.distance.Levenshtein.distance, workers=1
+    )
     return distances.astype(np.int64)
 
 

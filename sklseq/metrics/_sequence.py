@@ -9,6 +9,7 @@ comes. BLEU is computed by sacrebleu (``pip install sklseq[text]``).
 import numpy as np
 
 from ..utils import TokenVocabulary, check_label_sequences
+from ..utils._optional import import_optional
 from ._edit import _check_pair
 
 __all__ = ["bleu_score", "exact_match_score", "sequence_accuracy", "token_accuracy_score"]
@@ -129,7 +130,7 @@ def bleu_score(y_true, y_pred, *, pad_value=None, tokenize=None, lowercase=False
     >>> round(bleu_score(["the cat sat on the mat"], ["the cat sat on a mat"]), 4)
     0.5373
     """
-    from sacrebleu.metrics import BLEU
+    BLEU = import_optional("sacrebleu.metrics", "text").BLEU
 
     true, true_kind = check_label_sequences(y_true, pad_value=pad_value, input_name="y_true")
     pred, pred_kind = check_label_sequences(y_pred, pad_value=pad_value, input_name="y_pred")
