@@ -578,16 +578,12 @@ def _check_log_probs(log_probs, lengths, blank):
     if n_samples == 0 or n_frames == 0 or n_labels == 0:
         raise ValueError(f"log_probs is empty: shape {log_probs.shape}.")
     log_probs = log_probs.astype(np.float64, copy=False)
-    if np.isnan(log_probs).any() or np.isposinf(log_probs).any():
-        row, frame, _ = np.argwhere(np.isnan(log_probs) | np.isposinf(log_probs))[0]
-        raise ValueError(
-            f"log_probs holds NaN or +inf at sample {row}, frame {frame}; give finite "
-            "log-probabilities (-inf for zero probability)."
-        )
     if isinstance(blank, bool) or not isinstance(blank, Integral) or not 0 <= blank < n_labels:
         raise ValueError(f"blank must be a label index in [0, {n_labels - 1}], got {blank!r}.")
     if lengths is None:
-        return log_probs, np.full(n_samples, n_frames, dtype=np.intp)
+        lengths = np.full(n_samples, n_frames, dtype=np.intp)
+        _check_finite(log_probs, lengths, hint=True)
+        return log_probs, lengths
     if hasattr(lengths, "detach"):
         lengths = lengths.detach().cpu().numpy()
     lengths = np.asarray(lengths)
@@ -602,4 +598,24 @@ def _check_log_probs(log_probs, lengths, blank):
             f"lengths[{bad[0]}]={lengths[bad[0]]} is outside [0, {n_frames}] (n_frames "
             "of log_probs)."
         )
-    return log_probs, lengths.astype(np.intp)
+    lengths = lengths.astype(np.intp)
+    _check_finite(log_probs, lengths, hint=False)
+    return log_probs, lengths
+
+
+def _check_finite(log_probs, lengths, *, hint):
+    """NaN or +inf in a frame the decoder reads (``frame < lengths[row]``) is an error."""
+    valid = np.arange(log_probs.shape[1])[None, :] < lengths[:, None]
+    bad = (np.isnan(log_probs) | np.isposinf(log_probs)) & valid[:, :, None]
+    if bad.any():
+        row, frame, _ = np.argwhere(bad)[0]
+        advice = (
+            " If the rows are padded with NaN after their last frame (as "
+            "CTCTranscriber.predict_log_proba returns them), pass their lengths."
+            if hint
+            else ""
+        )
+        raise ValueError(
+            f"log_probs holds NaN or +inf at sample {row}, frame {frame}; give finite "
+            f"log-probabilities (-inf for zero probability).{advice}"
+        )

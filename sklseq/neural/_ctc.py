@@ -249,7 +249,10 @@ n_channels), or list of sequences
     def predict_log_proba(self, X):
         """Frame posteriors: log-probability of the blank and of each label at every step.
 
-        For plotting alignments (e.g. ``plt.imshow(np.exp(lp[0]).T)``).
+        For plotting alignments (e.g. ``plt.imshow(np.exp(lp[0]).T)``), or for
+        decoding by hand: ``ctc_beam_search_decode(log_proba, lengths)`` with the
+        lengths of the rows of ``X`` reads each row up to its length only, so
+        the NaN padding may stay.
 
         Parameters
         ----------

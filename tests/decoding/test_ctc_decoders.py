@@ -248,3 +248,20 @@ def test_bad_input_raises_clear_errors(kwargs, message):
     error = TypeError if "numbers" in message else ValueError
     with pytest.raises(error, match=message):
         ctc_beam_search_decode(**args)
+
+
+def test_frames_after_each_length_are_not_read():
+    rng = np.random.default_rng(0)
+    log_probs = np.log(rng.dirichlet(np.ones(4), size=(3, 6)))
+    lengths = np.array([6, 4, 2])
+    padded = log_probs.copy()
+    padded[np.arange(6)[None, :] >= lengths[:, None]] = np.nan
+    for decode in (ctc_greedy_decode, ctc_beam_search_decode):
+        expected = decode(log_probs, lengths)
+        got = decode(padded, lengths)
+        assert [list(s) for s in _first(got)] == [list(s) for s in _first(expected)]
+
+
+def _first(result):
+    # greedy returns sequences; beam search returns (n-best lists, scores)
+    return result if isinstance(result, list) else [h[0] for h in result[0]]

@@ -109,12 +109,13 @@ def test_predict_returns_the_kind_of_y(y, check):
 
 def test_greedy_and_beam_decode_the_frame_posteriors(trained):
     ctc, X, _ = trained
+    # predict_log_proba's NaN-padded output goes to the decoders as it is, with its lengths.
     log_probs = ctc.predict_log_proba(X[:10])
     lengths = np.array([len(x) for x in X[:10]])
-    filled = np.nan_to_num(log_probs)
-    greedy = ctc_greedy_decode(filled, lengths)
+    assert np.isnan(log_probs).any()
+    greedy = ctc_greedy_decode(log_probs, lengths)
     assert ctc.predict(X[:10]) == ["".join("abc"[c - 1] for c in s) for s in greedy]
-    beam, scores = ctc_beam_search_decode(filled, lengths, beam_width=10, n_best=3)
+    beam, scores = ctc_beam_search_decode(log_probs, lengths, beam_width=10, n_best=3)
     nbest, nbest_scores = ctc.set_params(decoding="beam").predict_nbest(X[:10], n_best=3)
     ctc.set_params(decoding="greedy")
     assert nbest == [["".join("abc"[c - 1] for c in h) for h in hyps] for hyps in beam]
@@ -200,3 +201,10 @@ def test_interior_nan_in_X_raises_naming_the_row():
     X[1, 2] = np.nan
     with pytest.raises(ValueError, match="row 1, time step 2"):
         _tiny_fit(X, ["a", "b"])
+
+
+def test_padded_posteriors_without_lengths_raise_naming_the_fix(trained):
+    ctc, X, _ = trained
+    log_probs = ctc.predict_log_proba(X[:10])
+    with pytest.raises(ValueError, match="pass their lengths"):
+        ctc_beam_search_decode(log_probs)
