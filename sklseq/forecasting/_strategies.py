@@ -15,11 +15,12 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LinearRegression
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils import check_sequences
+from ..preprocessing import inverse_difference
+from ..utils import check_continuation_target, check_sequences, check_series
 from ..utils._compat import HasMethods, Interval, _fit_context
-from ._windows import _check_positive_int, _check_series, last_window
+from ._windows import _check_positive_int, last_window
 
 __all__ = ["DirectRegressor", "RecursiveRegressor", "forecast_from_end"]
 
@@ -37,26 +38,6 @@ class _WindowRegressor(RegressorMixin, BaseEstimator):
                 "(see make_windows)."
             )
         return X
-
-    def _check_y(self, y, n_samples):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        if y.ndim > 2:
-            raise ValueError(f"y has {y.ndim} dimensions; expected (n_samples,) or (n_samples, horizon).")
-        if len(y) != n_samples:
-            raise ValueError(f"y has {len(y)} rows but X has {n_samples}.")
-        self._y_was_2d = y.ndim == 2
-        y2d = y if y.ndim == 2 else y[:, None]
-        horizon = y2d.shape[1] if self.horizon is None else self.horizon
-        if self._y_was_2d and y2d.shape[1] != horizon:
-            raise ValueError(
-                f"y has {y2d.shape[1]} columns but horizon={horizon}; give a y with "
-                "horizon columns or leave horizon=None."
-            )
-        return y2d, horizon
 
     def _shape_output(self, values):
         if values.shape[1] == 1 and not self._y_was_2d:
@@ -135,7 +116,9 @@ class RecursiveRegressor(_WindowRegressor):
         self : RecursiveRegressor
         """
         X = self._univariate(self._check_windows(X, reset=True))
-        y2d, self.horizon_ = self._check_y(y, len(X))
+        y2d, self.horizon_, self._y_was_2d = check_continuation_target(
+            y, len(X), self.horizon, estimator=self
+        )
         window_size = X.shape[1]
         extended = np.concatenate([X, y2d], axis=1)
         windows = sliding_window_view(extended, window_size, axis=1)[:, : y2d.shape[1]]
@@ -225,7 +208,9 @@ class DirectRegressor(_WindowRegressor):
         self : DirectRegressor
         """
         X = self._check_windows(X, reset=True)
-        y2d, self.horizon_ = self._check_y(y, len(X))
+        y2d, self.horizon_, self._y_was_2d = check_continuation_target(
+            y, len(X), self.horizon, estimator=self
+        )
         if y2d.shape[1] != self.horizon_:
             raise ValueError(
                 f"DirectRegressor needs y with horizon={self.horizon_} columns, one per "
@@ -295,9 +280,9 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
     _check_positive_int(window_size, "window_size")
     if isinstance(differences, bool) or not isinstance(differences, Integral) or differences < 0:
         raise ValueError(f"differences must be a non-negative integer; got {differences!r}.")
-    values = _check_series(series, "series")[:, 0]
-    inputs = np.diff(_check_series(series, "series"), n=differences, axis=0)
-    exog_tail = None if exog is None else _check_series(exog, "exog")[differences:]
+    values = check_series(series, "series")[:, 0]
+    inputs = np.diff(check_series(series, "series"), n=differences, axis=0)
+    exog_tail = None if exog is None else check_series(exog, "exog")[differences:]
     forecast = np.ravel(model.predict(last_window(inputs, window_size, exog=exog_tail)))
     if differences:
         forecast = _integrate(forecast, values, differences)
@@ -309,8 +294,6 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
 
 def _integrate(forecast, history, differences):
     """Undo ``differences`` orders of differencing, starting from the end of ``history``."""
-    from ..preprocessing import inverse_difference  # noqa: PLC0415
-
     return inverse_difference(forecast, history, order=differences)
 
 

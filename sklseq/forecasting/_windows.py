@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..utils import check_series
+
 __all__ = ["last_window", "make_windows"]
 
 
@@ -54,12 +56,12 @@ def make_windows(series, window_size, horizon=1, stride=1, exog=None):
            [4., 5.]])
     """
     index = series.index if isinstance(series, (pd.Series, pd.DataFrame)) else None
-    values = _check_series(series, "series")
+    values = check_series(series, "series")
     _check_positive_int(window_size, "window_size")
     _check_positive_int(horizon, "horizon")
     _check_positive_int(stride, "stride")
     if exog is not None:
-        exog_values = _check_series(exog, "exog")
+        exog_values = check_series(exog, "exog")
         if len(exog_values) != len(values):
             raise ValueError(
                 f"exog has {len(exog_values)} time steps but series has {len(values)}; "
@@ -115,41 +117,16 @@ def last_window(series, window_size, exog=None):
     >>> last_window([1, 2, 3, 4], window_size=2)
     array([[3., 4.]])
     """
-    values = _check_series(series, "series")
+    values = check_series(series, "series")
     _check_positive_int(window_size, "window_size")
     if exog is not None:
-        values = np.concatenate([values, _check_series(exog, "exog")], axis=1)
+        values = np.concatenate([values, check_series(exog, "exog")], axis=1)
     if len(values) < window_size:
         raise ValueError(
             f"series has {len(values)} time steps, fewer than window_size={window_size}."
         )
     window = values[-window_size:][None]
     return window[:, :, 0] if window.shape[2] == 1 else window
-
-
-def _check_series(series, name):
-    try:
-        values = np.asarray(series, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{name} must be a numeric series; got {type(series).__name__} ({exc})."
-        ) from exc
-    if values.ndim == 1:
-        values = values[:, None]
-    if values.ndim != 2:
-        raise ValueError(
-            f"{name} has {values.ndim} dimensions; expected 1D (n_timesteps,) or 2D "
-            "(n_timesteps, n_channels). For a panel of many series use the estimators directly."
-        )
-    if len(values) == 0:
-        raise ValueError(f"{name} is empty.")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        step = int(np.argwhere(bad)[0][0])
-        raise ValueError(
-            f"{name} contains NaN or inf at time step {step}; impute or drop it first."
-        )
-    return values
 
 
 def _check_positive_int(value, name):

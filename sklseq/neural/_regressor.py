@@ -4,9 +4,9 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_array
 from torch import nn
 
+from ..utils import check_continuation_target
 from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 
@@ -162,14 +162,9 @@ n_channels), or list of sequences
         return y if self.target_ndim_ == 2 else y[:, 0]
 
     def _prepare_targets(self, y, lengths, *, reset):
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        if y.ndim > 2:
-            raise ValueError(
-                f"y has {y.ndim} dimensions; expected (n_samples,) or (n_samples, n_outputs)."
-            )
-        self.target_ndim_ = y.ndim
-        y2 = y.reshape(len(y), -1)
-        if self.warm_start and hasattr(self, "target_mean_"):
+        y2, _, was_2d = check_continuation_target(y, len(lengths), estimator=self)
+        self.target_ndim_ = 2 if was_2d else 1
+        if self._continues_previous_fit():
             if y2.shape[1] != len(self.target_mean_):
                 raise ValueError(
                     f"warm_start=True needs {len(self.target_mean_)} output(s) as in the "

@@ -20,7 +20,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 from torch import nn
 
@@ -28,6 +28,7 @@ from ..decoding import beam_search, greedy_search
 from ..utils import (
     LabelSequenceKind,
     TokenVocabulary,
+    check_continuation_target,
     check_label_sequences,
     restore_label_sequences,
 )
@@ -805,13 +806,8 @@ sequences
         return pred[:, 0] if self.target_1d_ else pred
 
     def _prepare_targets(self, y, lengths, *, reset):
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
-        if y.ndim not in (1, 2):
-            raise ValueError(
-                f"y must be 1D (n_samples,) or 2D (n_samples, horizon); got shape {y.shape}."
-            )
-        y2d = y if y.ndim == 2 else y[:, None]
-        if self.warm_start and hasattr(self, "net_"):
+        y2d, _, was_2d = check_continuation_target(y, len(lengths), estimator=self)
+        if self._continues_previous_fit():
             if y2d.shape[1] != self.horizon_:
                 raise ValueError(
                     f"y has a horizon of {y2d.shape[1]} but the warm-started model "
@@ -819,7 +815,7 @@ sequences
                 )
         else:
             self.horizon_ = y2d.shape[1]
-            self.target_1d_ = y.ndim == 1
+            self.target_1d_ = not was_2d
             self.target_mean_ = float(y2d.mean())
             scale = float(y2d.std())
             self.target_scale_ = scale if scale > 0 else 1.0

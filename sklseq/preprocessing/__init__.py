@@ -4,11 +4,9 @@ Every transformer derives from ``_base.SequenceTransformer``: the
 input goes through :func:`sklseq.utils.check_sequences` once, fixed-size
 outputs are 2D ``(n_samples, n_features_out)`` with names such as
 ``"x0__lag_1"``, and sequence outputs are NaN right-padded panels.
-:func:`make_windows` (one long series to a panel) lives in
-:mod:`sklseq.forecasting` and is re-exported here.
+:func:`sklseq.forecasting.make_windows` turns one long series into a panel.
 """
 
-from ..forecasting._windows import make_windows
 from ._difference import Differencer, inverse_difference
 from ._fft import FFTFeatures
 from ._lags import LagFeatures
@@ -23,5 +21,4 @@ __all__ = [
     "frame_sequences",
     "RollingStatistics",
     "inverse_difference",
-    "make_windows",
 ]

@@ -3,7 +3,9 @@
 from ._discovery import all_estimators
 from ._targets import LabelSequenceKind, check_label_sequences, restore_label_sequences
 from ._validation import (
+    check_continuation_target,
     check_sequences,
+    check_series,
     is_ragged,
     pad_sequences,
     sequence_lengths,
@@ -15,11 +17,13 @@ __all__ = [
     "LabelSequenceKind",
     "TokenVocabulary",
     "all_estimators",
+    "check_continuation_target",
     "check_label_sequences",
-    "restore_label_sequences",
     "check_sequences",
+    "check_series",
     "is_ragged",
     "pad_sequences",
+    "restore_label_sequences",
     "sequence_lengths",
     "unpad_sequences",
 ]

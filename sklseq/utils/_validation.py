@@ -334,3 +334,115 @@ def _first_dtype(dtype):
     if isinstance(dtype, (tuple, list)):
         return dtype[0]
     return dtype
+
+
+def check_continuation_target(y, n_samples, horizon=None, *, required=True, estimator=None):
+    """Validate a real-valued target: the next value(s) of each of ``n_samples`` rows.
+
+    Used by every estimator whose ``y`` continues the sequences of ``X``
+    (forecasters, sequence regressors): ``y`` of shape ``(n_samples,)`` is one
+    value per row, ``(n_samples, horizon)`` the next ``horizon`` values (or
+    ``n_outputs`` values) of each row.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, horizon), or None
+        The target.
+    n_samples : int
+        Number of rows of ``X``.
+    horizon : int or None, default=None
+        The estimator's ``horizon`` parameter; None takes it from ``y``. A 2D
+        ``y`` must have ``horizon`` columns.
+    required : bool, default=True
+        Whether ``y=None`` is an error. If False, ``y=None`` returns
+        ``(None, horizon or 1, False)``.
+    estimator : estimator instance or None, default=None
+        Named in the error raised for a missing ``y``.
+
+    Returns
+    -------
+    y2d : ndarray of shape (n_samples, n_columns), float64, or None
+        The target as columns.
+    horizon : int
+        ``horizon``, or the number of columns of ``y`` when it is None.
+    was_2d : bool
+        Whether ``y`` was 2D, so predictions can take the same shape.
+
+    Examples
+    --------
+    >>> from sklseq.utils import check_continuation_target
+    >>> y2d, horizon, was_2d = check_continuation_target([1.0, 2.0], n_samples=2)
+    >>> y2d.shape, horizon, was_2d
+    ((2, 1), 1, False)
+    """
+    if y is None:
+        if required:
+            name = "This estimator" if estimator is None else type(estimator).__name__
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        return None, 1 if horizon is None else horizon, False
+    y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y has {y.ndim} dimensions (shape {y.shape}); expected (n_samples,) or "
+            "(n_samples, horizon)."
+        )
+    if len(y) != n_samples:
+        raise ValueError(
+            f"y has {len(y)} rows but X has {n_samples}; y holds the continuation of "
+            "each row of X."
+        )
+    was_2d = y.ndim == 2
+    y2d = y if was_2d else y[:, None]
+    if horizon is None:
+        horizon = y2d.shape[1]
+    elif was_2d and y2d.shape[1] != horizon:
+        raise ValueError(
+            f"y has {y2d.shape[1]} columns but horizon={horizon}; give a y with "
+            "horizon columns or leave horizon=None."
+        )
+    return y2d, horizon, was_2d
+
+
+def check_series(series, name="series"):
+    """Validate one long series (not a panel) as a float64 ``(n_timesteps, n_channels)`` array.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+        A numeric series: list, ndarray, pandas Series or DataFrame.
+    name : str, default="series"
+        Named in error messages.
+
+    Returns
+    -------
+    values : ndarray of shape (n_timesteps, n_channels)
+        Finite float64 values; a 1D series becomes one channel.
+
+    Examples
+    --------
+    >>> from sklseq.utils import check_series
+    >>> check_series([1, 2, 3]).shape
+    (3, 1)
+    """
+    try:
+        values = np.asarray(series, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name} must be a numeric series; got {type(series).__name__} ({exc})."
+        ) from exc
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2:
+        raise ValueError(
+            f"{name} has {values.ndim} dimensions; expected 1D (n_timesteps,) or 2D "
+            "(n_timesteps, n_channels). For a panel of many series use the estimators directly."
+        )
+    if len(values) == 0:
+        raise ValueError(f"{name} is empty.")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        step = int(np.argwhere(bad)[0][0])
+        raise ValueError(
+            f"{name} contains NaN or inf at time step {step}; impute or drop it first."
+        )
+    return values

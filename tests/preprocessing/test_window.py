@@ -3,8 +3,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
 
+from sklseq.forecasting import make_windows
 from sklseq.forecasting import make_windows as forecasting_make_windows
-from sklseq.preprocessing import SlidingWindow, frame_sequences, make_windows
+from sklseq.preprocessing import SlidingWindow, frame_sequences
 
 PRICES = np.array([[100.0, 102.0, 101.0, 105.0, 107.0]])
 
