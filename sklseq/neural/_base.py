@@ -11,11 +11,13 @@ batched (SPEC section 5).
 How a new estimator plugs in
 ----------------------------
 Subclass :class:`BaseSequenceNetwork` (and the sklearn mixin of the task, if
-any), list every parameter in ``__init__`` (copy the signature of
-``SequenceClassifier``, pass the common ones to ``super().__init__``, assign
-your own; merge ``BaseSequenceNetwork._parameter_constraints`` into yours;
-decorate the class with :func:`fill_docstring` to insert the shared
-``%(common_parameters)s`` / ``%(common_attributes)s`` sections) and override:
+any), list every parameter with its default in ``__init__`` (the base
+``__init__`` has none, as sklearn's abstract MLP base: each public class is the
+one place its defaults live), pass the common ones to ``super().__init__``,
+assign your own; merge ``BaseSequenceNetwork._parameter_constraints`` into
+yours; decorate the class with :func:`fill_docstring` to insert the shared
+``%(common_parameters)s`` / ``%(common_attributes)s`` sections, whose
+``default=`` values are rendered from your signature) and override:
 
 ``_prepare_targets(self, y, lengths, *, reset)``
     Validate ``y`` and return what the criterion reads as ``y_true``: an array
@@ -54,6 +56,7 @@ import copy
 import io
 import math
 import os
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
@@ -105,7 +108,7 @@ _PREDICT_BATCH_SIZE = 512
 _FORMAT = "sklseq-neural-weights-1"
 
 
-class BaseSequenceNetwork(BaseEstimator):
+class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
     """Base class of the neural sequence estimators; not for direct use.
 
     The common parameters, documented once here and in every estimator:
@@ -161,39 +164,40 @@ class BaseSequenceNetwork(BaseEstimator):
     # The module reads the targets too (teacher forcing): batches carry them as ``y``.
     _module_reads_targets = False
 
+    @abstractmethod
     def __init__(
         self,
-        architecture="lstm",
+        architecture,
         *,
-        hidden_size=64,
-        num_layers=None,
-        bidirectional=False,
-        dropout=0.0,
-        layer_norm=False,
-        kernel_size=3,
-        dilation=2,
-        num_heads=4,
-        causal=False,
-        embedding_dim=None,
-        optimizer="adam",
-        lr=3e-3,
-        weight_decay=0.0,
-        batch_size=32,
-        max_epochs=100,
-        gradient_clip=1.0,
-        lr_schedule="constant",
-        warmup_epochs=0,
-        validation_fraction=None,
-        n_iter_no_change=10,
-        tol=1e-4,
-        noise_std=0.0,
-        time_warp=0.0,
-        verbose=0,
-        device="cpu",
-        random_state=None,
-        warm_start=False,
-        checkpoint_path=None,
-        resume=False,
+        hidden_size,
+        num_layers,
+        bidirectional,
+        dropout,
+        layer_norm,
+        kernel_size,
+        dilation,
+        num_heads,
+        causal,
+        embedding_dim,
+        optimizer,
+        lr,
+        weight_decay,
+        batch_size,
+        max_epochs,
+        gradient_clip,
+        lr_schedule,
+        warmup_epochs,
+        validation_fraction,
+        n_iter_no_change,
+        tol,
+        noise_std,
+        time_warp,
+        verbose,
+        device,
+        random_state,
+        warm_start,
+        checkpoint_path,
+        resume,
     ):
         self.architecture = architecture
         self.hidden_size = hidden_size
@@ -265,7 +269,7 @@ class BaseSequenceNetwork(BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         device = _resolve_device(self.device)
-        previous = self.net_.module_ if self.warm_start and hasattr(self, "net_") else None
+        previous = self.net_.module_ if self._continues_previous_fit() else None
         inputs, lengths = self._validate_X(X, reset=True)
         targets = self._prepare_targets(y, lengths, reset=True)
         if _n_rows(targets) != len(lengths):
@@ -390,6 +394,11 @@ class BaseSequenceNetwork(BaseEstimator):
             )
         if self.resume and self.checkpoint_path is None:
             raise ValueError("resume=True needs checkpoint_path to name the checkpoint file.")
+        if self.architecture == "transformer" and self.hidden_size % self.num_heads:
+            raise ValueError(
+                f"hidden_size={self.hidden_size} must be divisible by "
+                f"num_heads={self.num_heads} for architecture='transformer'."
+            )
 
     # ------------------------------------------------------------------ input
 
@@ -492,6 +501,11 @@ class BaseSequenceNetwork(BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
 
     # ------------------------------------------------------------ persistence
 

@@ -181,7 +181,7 @@ n_channels), or list of sequences
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
-        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
+        if self._continues_previous_fit() and not np.array_equal(
             encoder.classes_, self.classes_
         ):
             raise ValueError(

@@ -290,7 +290,7 @@ n_channels), or list of sequences
 
     def _prepare_targets(self, y, lengths, *, reset):
         sequences, kind = check_label_sequences(y, n_samples=len(lengths), estimator=self)
-        if reset and not (self.warm_start and hasattr(self, "target_vocabulary_")):
+        if reset and not self._continues_previous_fit():
             self.target_vocabulary_ = TokenVocabulary(
                 (_BLANK,), pad_token=_BLANK, unk_token=None
             ).fit(sequences)

@@ -1,5 +1,8 @@
 """Docstring sections shared by the neural estimators (one text, every class)."""
 
+import inspect
+import re
+
 __all__ = ["fill_docstring"]
 
 COMMON_PARAMETERS_DOC = """\
@@ -33,11 +36,16 @@ default="lstm"
         array); the vocabulary is learnt in ``fit`` (``vocabulary_``), unseen
         tokens map to its unknown index, and an embedding of this size comes first.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
+        The torch optimiser (Adam, AdamW, SGD or RMSprop) with its own defaults
+        apart from ``lr`` and ``weight_decay``.
     lr : float, default=3e-3
         Learning rate (peak rate with a schedule).
     weight_decay : float, default=0.0
+        L2 penalty (decoupled weight decay with ``"adamw"``) passed to the optimiser.
     batch_size : int, default=32
+        Sequences per training step.
     max_epochs : int, default=100
+        Passes over the training data (fewer if early stopping ends training).
     gradient_clip : float or None, default=1.0
         Clip the gradient norm to this value; None disables clipping.
     lr_schedule : {"constant", "cosine", "linear"}, default="constant"
@@ -50,6 +58,8 @@ default="lstm"
         validation loss has not improved for ``n_iter_no_change`` epochs; the
         best weights are restored.
     n_iter_no_change : int, default=10
+        Epochs without an improvement of the validation loss by ``tol`` before
+        training stops (with ``validation_fraction`` only).
     tol : float, default=1e-4
         Relative improvement of the validation loss that counts.
     noise_std : float, default=0.0
@@ -97,11 +107,37 @@ COMMON_ATTRIBUTES_DOC = """\
         Token input only."""
 
 
-def fill_docstring(cls):
-    """Insert the shared parameter and attribute sections into ``cls.__doc__``."""
-    cls.__doc__ = (
-        cls.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS_DOC)
-        .replace("%(inference_dtype)s", INFERENCE_DTYPE_DOC)
-        .replace("%(common_attributes)s", COMMON_ATTRIBUTES_DOC)
+def fill_docstring(cls=None, **sections):
+    """Insert the shared sections into ``cls.__doc__`` and render its defaults.
+
+    A line ``%(name)s`` is replaced by the section ``name`` (the common ones, or
+    one given as a keyword), and every ``default=...`` of a documented parameter
+    is rendered from ``inspect.signature(cls)``, so a class's defaults live in
+    its ``__init__`` only. Use as ``@fill_docstring`` or
+    ``@fill_docstring(extra_section=TEXT)``.
+    """
+    if cls is None:
+        return lambda cls: fill_docstring(cls, **sections)
+    sections = {
+        "common_parameters": COMMON_PARAMETERS_DOC,
+        "inference_dtype": INFERENCE_DTYPE_DOC,
+        "common_attributes": COMMON_ATTRIBUTES_DOC,
+        **sections,
+    }
+    doc = re.sub(
+        r"^ *%\((\w+)\)s$", lambda match: sections[match.group(1)], cls.__doc__, flags=re.M
     )
+    parameters = inspect.signature(cls).parameters
+
+    def render(match):
+        parameter = parameters.get(match.group(2))
+        if parameter is None or parameter.default is inspect.Parameter.empty:
+            return match.group(0)
+        return f"{match.group(1)}default={_render(parameter.default)}"
+
+    cls.__doc__ = re.sub(r"^(    (\w+) : .*, )default=.*$", render, doc, flags=re.M)
     return cls
+
+
+def _render(value):
+    return f'"{value}"' if isinstance(value, str) else repr(value)

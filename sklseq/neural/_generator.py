@@ -24,12 +24,8 @@ __all__ = ["SequenceGenerator"]
 
 def _fill_docstring(cls):
     cls = fill_docstring(cls)
-    # Generator defaults: a GRU over token embeddings of size 32, always causal.
-    doc = cls.__doc__.replace('default="lstm"', 'default="gru"', 1)
-    doc = doc.replace(
-        "embedding_dim : int or None, default=None", "embedding_dim : int, default=32", 1
-    )
-    cls.__doc__ = doc
+    # The generator always reads tokens: embedding_dim cannot be None.
+    cls.__doc__ = cls.__doc__.replace("embedding_dim : int or None,", "embedding_dim : int,", 1)
     return cls
 
 
@@ -297,16 +293,16 @@ class SequenceGenerator(BaseSequenceNetwork):
                 "SequenceGenerator predicts each token from the past only; "
                 "bidirectional=True would read the future. Use bidirectional=False."
             )
-        if self.architecture == "transformer" and self.hidden_size % self.num_heads:
-            raise ValueError(
-                f"hidden_size={self.hidden_size} must be divisible by "
-                f"num_heads={self.num_heads} for architecture='transformer'."
-            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = False  # token sequences only
+        return tags
 
     def _validate_X(self, X, reset, allow_empty=False):
         """Codes of ``<bos>`` followed by each sequence, and their lengths."""
         seqs = self._read(X, reset=reset, allow_empty=allow_empty)
-        if reset and not (self.warm_start and hasattr(self, "net_")):
+        if reset and not self._continues_previous_fit():
             self.vocabulary_ = TokenVocabulary(
                 ("<pad>", "<unk>", "<bos>", "<eos>"), bos_token="<bos>", eos_token="<eos>"
             ).fit(seqs)

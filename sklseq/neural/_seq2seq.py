@@ -133,12 +133,10 @@ class _Seq2SeqNetwork(BaseSequenceNetwork):
                 "scheduled_sampling='inverse_sigmoid' needs sampling_decay >= 1 "
                 f"(Bengio's k); got {self.sampling_decay}."
             )
-        if "transformer" in (self.architecture, self.decoder) and (
-            self.hidden_size % self.num_heads
-        ):
+        if self.decoder == "transformer" and self.hidden_size % self.num_heads:
             raise ValueError(
                 f"hidden_size={self.hidden_size} must be divisible by "
-                f"num_heads={self.num_heads} for a transformer encoder or decoder."
+                f"num_heads={self.num_heads} for decoder='transformer'."
             )
 
     def _build_module(self, input_size, num_embeddings=None):
@@ -271,17 +269,7 @@ def _decode(vocab, codes, lengths):
     return vocab.decode(codes, lengths)
 
 
-def _fill_docstring(cls):
-    cls.__doc__ = cls.__doc__.replace("%(seq2seq_parameters)s", SEQ2SEQ_PARAMETERS_DOC)
-    cls = fill_docstring(cls)
-    # Seq2seq defaults: a bidirectional GRU encoder (the common ones: LSTM, one way).
-    cls.__doc__ = cls.__doc__.replace('default="lstm"', 'default="gru"', 1).replace(
-        "bidirectional : bool, default=False", "bidirectional : bool, default=True", 1
-    )
-    return cls
-
-
-@_fill_docstring
+@fill_docstring(seq2seq_parameters=SEQ2SEQ_PARAMETERS_DOC)
 class Seq2SeqTranslator(_Seq2SeqNetwork):
     """Encoder-decoder with attention from input sequences to label sequences.
 
@@ -581,7 +569,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
 
     def _prepare_targets(self, y, lengths, *, reset):
         seqs, kind = check_label_sequences(y, n_samples=len(lengths), estimator=self)
-        if not (self.warm_start and hasattr(self, "net_")):
+        if not self._continues_previous_fit():
             self.target_kind_ = kind.to_plain()
             self.target_vocabulary_ = TokenVocabulary(
                 ("<pad>", "<unk>", "<bos>", "<eos>"), bos_token="<bos>", eos_token="<eos>"
@@ -643,7 +631,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         return sequences, np.concatenate(scores)
 
 
-@_fill_docstring
+@fill_docstring(seq2seq_parameters=SEQ2SEQ_PARAMETERS_DOC)
 class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
     """Encoder-decoder with attention forecasting a horizon of real values.
 

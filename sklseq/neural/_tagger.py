@@ -241,7 +241,7 @@ or 1D array
             flat = [label for seq in sequences for label in seq]
             row_of = np.repeat(np.arange(len(sequences)), lengths)
         encoder = LabelEncoder().fit(flat)
-        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
+        if self._continues_previous_fit() and not np.array_equal(
             encoder.classes_, self.classes_
         ):
             raise ValueError(

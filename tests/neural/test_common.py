@@ -151,3 +151,26 @@ def test_no_object_changes_its_class():
         if re.search(r"\.__class__\s*=(?!=)", path.read_text())
     ]
     assert offenders == []
+
+
+def test_common_parameters_lead_every_signature_and_defaults_live_in_subclasses():
+    import inspect
+
+    from sklseq.neural._base import BaseSequenceNetwork
+
+    base = inspect.signature(BaseSequenceNetwork.__init__).parameters
+    assert all(p.default is inspect.Parameter.empty for p in base.values())
+    common = [name for name in base if name != "self"]
+    for name in NAMES:
+        cls = dict(all_estimators())[name]
+        assert list(inspect.signature(cls).parameters)[: len(common)] == common, name
+        assert cls().__sklearn_tags__().input_tags.three_d_array == (name != "SequenceGenerator")
+
+
+@pytest.mark.parametrize("name", ["SequenceClassifier", "SequenceTagger", "Seq2SeqTranslator"])
+def test_transformer_head_check_is_shared(name):
+    cls = dict(all_estimators())[name]
+    X, label = _data()
+    y = label if name == "SequenceClassifier" else [["a"] * len(x) for x in X]
+    with pytest.raises(ValueError, match="hidden_size=10 must be divisible by num_heads=4"):
+        cls(architecture="transformer", hidden_size=10, num_heads=4, max_epochs=1).fit(X, y)
