@@ -2,6 +2,7 @@
 ``test_docstring_parameters.py``: each parameter documented with a description, in
 signature order, and every ``default=`` equal to the signature's default."""
 
+import ast
 import importlib
 import inspect
 import re
@@ -38,6 +39,41 @@ def _public_objects():
 
 OBJECTS = dict(_public_objects())
 
+# Docstrings in files another branch of issue 12 rewrites right now; strict, so the
+# entry must go once they are fixed. The reason names the file and what is missing.
+_PENDING = "undocumented parameters in {}, a file being rewritten on another branch"
+PENDING = {
+    "sklseq.datasets.make_dates": _PENDING.format("datasets (defaults too)"),
+    "sklseq.preprocessing.frame_sequences": _PENDING.format("preprocessing/_window.py"),
+    "sklseq.preprocessing.inverse_difference": _PENDING.format("preprocessing/_difference.py"),
+    "sklseq.statistical.LinearTrendRegressor": _PENDING.format("statistical/_baselines.py"),
+    "sklseq.statistical.MovingAverageRegressor": _PENDING.format("statistical/_baselines.py"),
+    "sklseq.statistical.SeasonalNaiveRegressor": _PENDING.format("statistical/_baselines.py"),
+    "sklseq.utils.check_sequences": _PENDING.format("utils/_validation.py (defaults too)"),
+    "sklseq.utils.is_ragged": _PENDING.format("utils/_validation.py"),
+    "sklseq.utils.pad_sequences": _PENDING.format("utils/_validation.py (defaults too)"),
+    "sklseq.utils.sequence_lengths": _PENDING.format("utils/_validation.py"),
+    "sklseq.utils.unpad_sequences": _PENDING.format("utils/_validation.py"),
+}
+PENDING_DEFAULTS = {
+    "sklseq.datasets.make_dates",
+    "sklseq.datasets.make_digit_strings",
+    "sklseq.utils.check_sequences",
+    "sklseq.utils.pad_sequences",
+}
+
+
+def _params(names, pending):
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=PENDING.get(name, _PENDING.format(name))),
+        )
+        if name in pending
+        else name
+        for name in sorted(names)
+    ]
+
 
 def _documented_defaults(obj):
     from numpydoc.docscrape import ClassDoc, FunctionDoc
@@ -59,20 +95,20 @@ def _render(value):
 def _same_default(documented, value):
     if documented == _render(value):
         return True
-    try:  # 3e-3 and 0.003, 1e-4 and 0.0001
-        return float(documented) == float(value) and not isinstance(value, bool)
-    except (TypeError, ValueError):
+    try:  # 3e-3 and 0.003, ("a", "b") and ('a', 'b')
+        return ast.literal_eval(documented) == value
+    except (ValueError, SyntaxError):
         return False
 
 
-@pytest.mark.parametrize("name", sorted(OBJECTS))
+@pytest.mark.parametrize("name", _params(OBJECTS, PENDING))
 def test_parameters_are_documented_in_order(name):
     result = numpydoc_validate.validate(name)
     errors = [f"{code}: {message}" for code, message in result["errors"] if code in CODES]
     assert errors == [], "\n".join(errors)
 
 
-@pytest.mark.parametrize("name", sorted(OBJECTS))
+@pytest.mark.parametrize("name", _params(OBJECTS, PENDING_DEFAULTS))
 def test_documented_defaults_equal_the_signature(name):
     obj = OBJECTS[name]
     signature = inspect.signature(obj)

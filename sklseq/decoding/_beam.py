@@ -51,7 +51,7 @@ _COVERAGE_FLOOR = 1e-10
 class DecodeResult:
     """n-best lists of a decoder, best first.
 
-    Attributes
+    Parameters
     ----------
     sequences : LongTensor of shape (n_samples, n_best, max_len)
         Generated tokens, without the start tokens and without the end token,

@@ -40,14 +40,18 @@ def greedy_search(
         ``(log_probs, state, attention)``, with ``tokens`` of shape
         ``(n_samples, t0 + t)`` and ``log_probs`` of shape ``(n_samples, n_tokens)``.
     start_tokens : LongTensor or array-like of shape (n_samples,) or (n_samples, t0)
+        First token of each sample (e.g. the begin-of-sequence index).
     state : nested structure of tensors with first dimension n_samples, default=None
+        Initial state passed to ``step_fn`` (a tensor or a dict of tensors).
     eos_index : int
+        Token that ends a sequence.
     max_length : int
         Most tokens generated, end token included.
     length_penalty, coverage_penalty : float, default=0.0
         Only change the reported ``scores`` (GNMT formula, see
         :func:`beam_search`); the tokens are the arg-max ones either way.
     source_lengths : array-like of shape (n_samples,), default=None
+        Source lengths of the samples, for the coverage penalty.
     pad_index : int, default=None
         Fills ``sequences`` after the end; ``eos_index`` when None.
 

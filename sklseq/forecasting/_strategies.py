@@ -249,6 +249,7 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
         given), as :func:`make_windows` builds them; its ``predict`` returns the
         next value or the next ``horizon`` values of a window.
     series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), pandas Series or DataFrame
+        The history to forecast from, oldest first.
     window_size : int
         The window size the model was fitted with.
     exog : array-like of shape (n_timesteps, n_exog), default=None

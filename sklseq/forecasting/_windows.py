@@ -105,8 +105,11 @@ def last_window(series, window_size, exog=None):
     Parameters
     ----------
     series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), pandas Series or DataFrame
+        The series, oldest first.
     window_size : int
+        Number of time steps in the window.
     exog : array-like of shape (n_timesteps,) or (n_timesteps, n_exog), default=None
+        Exogenous channels aligned with ``series``, appended to its channels.
 
     Returns
     -------

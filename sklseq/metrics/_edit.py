@@ -62,6 +62,7 @@ def token_error_rate(y_true, y_pred, *, pad_value=None):
     y_true : list of sequences, list of str, 1D or 2D array-like
         Reference label sequences; at least one must be non-empty.
     y_pred : same kinds as ``y_true``
+        Predicted sequences, one per reference.
     pad_value : object, default=None
         Pad value of 2D padded input.
 
@@ -90,6 +91,7 @@ def character_error_rate(y_true, y_pred, *, pad_value=None):
     y_true : list of sequences, list of str, 1D or 2D array-like
         Reference label sequences; at least one must be non-empty.
     y_pred : same kinds as ``y_true``
+        Predicted sequences, one per reference.
     pad_value : object, default=None
         Pad value of 2D padded input.
 

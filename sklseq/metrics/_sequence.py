@@ -30,6 +30,7 @@ def exact_match_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
     pad_value : object, default=None
         Pad value of a 2D padded ``y_true`` / ``y_pred``.
     sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each sample; None weighs them equally.
 
     Returns
     -------
@@ -64,10 +65,13 @@ def token_accuracy_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
     Parameters
     ----------
     y_true : list of sequences, list of str, 1D or 2D array-like
+        Reference sequences.
     y_pred : same kinds as ``y_true``
+        Predicted sequences, one per reference.
     pad_value : object, default=None
         Pad value of a 2D padded ``y_true`` / ``y_pred``.
     sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each sample; None weighs them equally.
 
     Returns
     -------
@@ -107,13 +111,16 @@ def bleu_score(y_true, y_pred, *, pad_value=None, tokenize=None, lowercase=False
     Parameters
     ----------
     y_true : list of sequences, list of str, 1D or 2D array-like
+        Reference sequences.
     y_pred : same kinds as ``y_true``
+        Predicted sequences, one per reference.
     pad_value : object, default=None
         Pad value of a 2D padded ``y_true`` / ``y_pred``.
     tokenize : str, default=None
         sacrebleu tokenizer (``"13a"``, ``"char"``, ``"intl"``, ``"none"``, ...);
         None means ``"13a"`` for strings and ``"none"`` for token sequences.
     lowercase : bool, default=False
+        Compare tokens case-insensitively.
     smooth_method : {"exp", "floor", "add-k", "none"}, default="exp"
         sacrebleu's smoothing of zero n-gram counts.
 

@@ -34,7 +34,7 @@ __all__ = [
 class LabelSequenceKind:
     """What kind of label-sequence target ``fit`` received, to restore it.
 
-    Attributes
+    Parameters
     ----------
     kind : {"sequences", "strings", "1d", "padded"}
         List of sequences, strings (sequences of characters), 1D array of
@@ -124,6 +124,7 @@ def check_label_sequences(
     estimator : estimator instance, default=None
         Named in the message when ``y`` is None.
     input_name : str, default="y"
+        Name of the target in error messages.
 
     Returns
     -------
