@@ -32,7 +32,6 @@ from sklseq.datasets import make_dates
 from sklseq.decoding import beam_search
 from sklseq.metrics import exact_match_score, token_accuracy_score
 from sklseq.neural import Seq2SeqTranslator
-from sklseq.neural._seq2seq import decoder_step_function
 
 NAME = "seq2seq"
 
@@ -140,7 +139,7 @@ def _beam_speed(model, X, beam_width):
         ("per-hypothesis loop (reference), plain step", beam_search_reference, plain),
         ("batched (sklseq.decoding.beam_search), plain step", beam_search, plain),
         ("batched, the estimator's step (memory outside the state)", beam_search,
-         lambda encoded: decoder_step_function(module, encoded)),
+         lambda encoded: module.step_function(encoded)),
     ]
     with torch.no_grad():
         prepared = [

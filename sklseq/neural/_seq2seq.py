@@ -217,52 +217,6 @@ class _TeacherForcingSchedule(Callback):
         net.history.record("teacher_forcing_ratio", probability)
 
 
-def decoder_step_function(module, state, *, banned=()):
-    """Step function of a trained :class:`EncoderDecoder` for ``sklseq.decoding``.
-
-    Returns ``step(tokens, state) -> (log_probs, state[, attention])`` and the
-    state to start from. The encoder outputs (memory, projected keys, mask) do
-    not change while decoding, so they stay out of the searched state: the
-    search reorders hypotheses only within a sample, and its rows are
-    sample-major (``N = n_samples * k``), so each row's memory is its sample's.
-    A recurrent decoder's attention reads one memory row per ``k`` hypotheses
-    as it is; a transformer decoder gets the memory repeated ``k`` times, once
-    per search, instead of gathered at every step.
-
-    Parameters
-    ----------
-    module : EncoderDecoder
-    state : dict
-        ``module.encode(x, lengths)`` for ``n_samples`` rows.
-    banned : sequence of int, default=()
-        Tokens never generated (their log-probability is set to -1e9).
-    """
-    static_names = ("memory", "keys", "mask")
-    static = {k: v for k, v in state.items() if k in static_names}
-    searched = {k: v for k, v in state.items() if k not in static_names}
-    n_samples = len(state["mask"])
-    expanded = {}
-
-    def step(tokens, state):
-        repeats = tokens.shape[0] // n_samples if module.decoder.parallel else 1
-        if repeats not in expanded:
-            expanded[repeats] = {
-                k: v if repeats == 1 else v.repeat_interleave(repeats, dim=0)
-                for k, v in static.items()
-            }
-        prefix = tokens if module.decoder.parallel else tokens[:, -1:]
-        logits, state, weights = module.step(
-            module.embed(prefix), {**state, **expanded[repeats]}
-        )
-        state = {k: v for k, v in state.items() if k not in static_names}
-        log_probs = torch.log_softmax(logits, dim=-1)
-        if banned:
-            log_probs[:, list(banned)] = -1e9
-        return (log_probs, state) if weights is None else (log_probs, state, weights)
-
-    return step, searched
-
-
 def _decode(vocab, codes, lengths):
     if codes.shape[1] == 0:  # every hypothesis ended at once
         return [[] for _ in range(len(codes))]
@@ -597,7 +551,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         sequences, scores = [], []
         with torch.no_grad():
             for _, batch_lengths, x, state in self._encoded_batches(module, inputs, lengths):
-                step, state = decoder_step_function(module, state, banned=banned)
+                step, state = module.step_function(state, banned=banned)
                 start = torch.full((len(x),), vocab.bos_index, device=x.device)
                 options = dict(
                     eos_index=vocab.eos_index,

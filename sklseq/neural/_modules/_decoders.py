@@ -386,6 +386,57 @@ class EncoderDecoder(nn.Module):
         features, state, weights = self.decoder.step(prefix, state)
         return self.head(features), state, weights
 
+    def step_function(self, state, banned=()):
+        """Step function of this trained model for ``sklseq.decoding``.
+
+        Returns ``step(tokens, state) -> (log_probs, state[, attention])`` and the
+        state to start from. The encoder outputs (memory, projected keys, mask) do
+        not change while decoding, so they stay out of the searched state: the
+        search reorders hypotheses only within a sample, and its rows are
+        sample-major (``N = n_samples * k``), so each row's memory is its sample's.
+        A recurrent decoder's attention reads one memory row per ``k`` hypotheses
+        as it is; a transformer decoder gets the memory repeated ``k`` times, once
+        per search, instead of gathered at every step.
+
+        Parameters
+        ----------
+        state : dict
+            ``self.encode(x, lengths)`` for ``n_samples`` rows.
+        banned : sequence of int, default=()
+            Tokens never generated (their log-probability is set to -1e9).
+
+        Returns
+        -------
+        step : callable
+            ``step(tokens, state) -> (log_probs, state[, attention])``.
+        state : dict
+            The state to start the search from.
+        """
+        static_names = ("memory", "keys", "mask")
+        static = {k: v for k, v in state.items() if k in static_names}
+        searched = {k: v for k, v in state.items() if k not in static_names}
+        n_samples = len(state["mask"])
+        expanded = {}
+
+        def step(tokens, state):
+            repeats = tokens.shape[0] // n_samples if self.decoder.parallel else 1
+            if repeats not in expanded:
+                expanded[repeats] = {
+                    k: v if repeats == 1 else v.repeat_interleave(repeats, dim=0)
+                    for k, v in static.items()
+                }
+            prefix = tokens if self.decoder.parallel else tokens[:, -1:]
+            logits, state, weights = self.step(
+                self.embed(prefix), {**state, **expanded[repeats]}
+            )
+            state = {k: v for k, v in state.items() if k not in static_names}
+            log_probs = torch.log_softmax(logits, dim=-1)
+            if banned:
+                log_probs[:, list(banned)] = -1e9
+            return (log_probs, state) if weights is None else (log_probs, state, weights)
+
+        return step, searched
+
     def _as_input(self, out):
         return out.argmax(-1) if self.tokens else out
 
