@@ -385,20 +385,22 @@ def _reject_1d(X, input_name):
     n = len(X)
     raise ValueError(
         f"{input_name} is 1D ({n} values), but sklseq reads {input_name} as a panel: one "
-        f"sequence per row. To pass one series, give {input_name}[None] (shape (1, {n})), or "
-        "forecast it with sklseq.forecasting.forecast_from_end; for one-step sequences use "
-        f"{input_name}.reshape(-1, 1)."
+        f"sequence per row. Reshape your data: to pass one series, give {input_name}[None] "
+        f"(shape (1, {n})), or forecast it with sklseq.forecasting.forecast_from_end; for "
+        f"one-step sequences use {input_name}.reshape(-1, 1)."
     )
 
 
 def _is_free_length(X, n_features_in):
     """Sequences whose time axis may differ from fit: 3D, or 2D NaN right-padded."""
-    ndim = np.ndim(X)
-    if n_features_in is None or ndim not in (2, 3) or np.shape(X)[1] == n_features_in:
+    shape = getattr(X, "shape", None)
+    if n_features_in is None or shape is None or len(shape) not in (2, 3):
         return False
-    if ndim == 3:
+    if shape[1] == n_features_in:
+        return False
+    if len(shape) == 3:
         return True
-    last = X.iloc[:, -1] if hasattr(X, "iloc") else np.asarray(X)[:, -1]
+    last = X.iloc[:, -1] if hasattr(X, "iloc") else X[:, -1]
     try:
         return bool(np.isnan(np.asarray(last, dtype=np.float64)).any())
     except (TypeError, ValueError):
