@@ -11,7 +11,8 @@
 sktime is imported only where an sktime object is made or converted.
 """
 
+from ._as_sktime import as_sktime
 from ._baseline import SktimeBaseline
 from ._convert import from_sktime, to_sktime
 
-__all__ = ["SktimeBaseline", "from_sktime", "to_sktime"]
+__all__ = ["SktimeBaseline", "as_sktime", "from_sktime", "to_sktime"]
