@@ -30,6 +30,14 @@ class SklseqForecaster(BaseForecaster):
     estimator : sklseq estimator
         Has ``fit(X, y=None)`` on a panel, ``predict(X)`` returning each row's
         next ``horizon`` values, and a ``horizon`` parameter.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sklseq.interop import as_sktime
+    >>> from sklseq.statistical import LastValueRegressor
+    >>> as_sktime(LastValueRegressor()).fit(load_airline(), fh=[1, 2]).predict().tolist()
+    [432.0, 432.0]
     """
 
     _tags = {
@@ -37,7 +45,7 @@ class SklseqForecaster(BaseForecaster):
         "y_inner_mtype": "pd.Series",
         "X_inner_mtype": "pd.DataFrame",
         "scitype:y": "univariate",
-        "ignores-exogeneous-X": True,
+        "capability:exogenous": False,
         "requires-fh-in-fit": True,
         "capability:missing_values": False,
         "capability:insample": False,
@@ -50,6 +58,9 @@ class SklseqForecaster(BaseForecaster):
     def __init__(self, estimator):
         self.estimator = estimator
         super().__init__()
+        # sktime sets these only when remember_data is on at construction.
+        self._y = None
+        self._X = None
 
     def _fit(self, y, X, fh):
         self._series = y
@@ -90,7 +101,8 @@ class SklseqForecaster(BaseForecaster):
         return out
 
     def _panel(self):
-        return self._series.to_numpy(dtype=np.float64)[None, :]
+        # One row, 3D: a sequence, free in length after update (SPEC section 2).
+        return self._series.to_numpy(dtype=np.float64)[None, :, None]
 
     def _steps(self, fh):
         steps = np.asarray(fh.to_relative(self.cutoff), dtype=np.intp)
@@ -120,12 +132,9 @@ class SklseqForecaster(BaseForecaster):
         -------
         params : list of dict
         """
-        from ..statistical import ARIMARegressor, ExponentialSmoothingRegressor  # noqa: PLC0415
+        from ..statistical import ARIMARegressor  # noqa: PLC0415
 
-        return [
-            {"estimator": ARIMARegressor(order=(1, 0, 0))},
-            {"estimator": ExponentialSmoothingRegressor()},
-        ]
+        return {"estimator": ARIMARegressor(order=(1, 0, 0))}
 
 
 class SklseqClassifier(BaseClassifier):
@@ -136,6 +145,18 @@ class SklseqClassifier(BaseClassifier):
     estimator : sklseq classifier
         Fitted on sklseq's panel layout; equal and unequal lengths, one or
         several channels.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sktime.datasets import load_italy_power_demand
+    >>> from sklseq.interop import as_sktime
+    >>> from sklseq.preprocessing import RollingStatistics
+    >>> X, y = load_italy_power_demand(split="train")
+    >>> pipe = make_pipeline(RollingStatistics(windows=4), LogisticRegression())
+    >>> as_sktime(pipe).fit(X, y).predict(X[:3]).shape
+    (3,)
     """
 
     _tags = {
@@ -192,6 +213,18 @@ class SklseqRegressor(BaseRegressor):
     estimator : sklseq regressor
         Fitted on sklseq's panel layout; equal and unequal lengths, one or
         several channels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklseq.interop import as_sktime
+    >>> from sklseq.preprocessing import RollingStatistics
+    >>> X = np.random.default_rng(0).normal(size=(10, 1, 12))  # sktime's numpy3D
+    >>> pipe = make_pipeline(RollingStatistics(windows=4), Ridge())
+    >>> as_sktime(pipe).fit(X, X[:, 0, -1]).predict(X[:2]).shape
+    (2,)
     """
 
     _tags = {

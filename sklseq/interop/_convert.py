@@ -62,6 +62,8 @@ def from_sktime(X):
             )
         return _as_sklseq([x.T for x in X])
     sequences = _read_sktime_container(X, "X")
+    if sequences is X and hasattr(X, "columns"):  # pd-wide: rows are series, columns time
+        return _squeeze(check_sequences(X)[0])
     if sequences is X and not _is_df_list(X):
         sequences = _convert_with_sktime(X)
     return _as_sklseq(sequences)

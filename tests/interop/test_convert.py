@@ -47,12 +47,14 @@ def test_ragged_round_trip_through_every_sktime_container(mtype):
     assert_array_equal(padded[1, :3], rows[1])
 
 
-@pytest.mark.parametrize("mtype", ["numpy3D", "numpyflat", "pd-wide", "pd-long"])
+@pytest.mark.parametrize("mtype", ["numpy3D", "numpyflat", "pd-multiindex", "nested_univ"])
 def test_equal_length_containers_from_sktime(mtype):
     X = np.random.default_rng(1).normal(size=(4, 6))
     nested = to_sktime(X, mtype="nested_univ")
     X_sktime = datatypes.convert_to(nested, mtype, as_scitype="Panel")
     assert_array_equal(from_sktime(X_sktime), X)
+    wide = pd.DataFrame(X)  # pd-wide: one row per series
+    assert_array_equal(from_sktime(wide), X)
 
 
 def test_aeon_np_list_is_channels_first():
