@@ -132,9 +132,9 @@ class SklseqForecaster(BaseForecaster):
         -------
         params : list of dict
         """
-        from ..statistical import ARIMARegressor  # noqa: PLC0415
+        from ..statistical import ARIMARegressor, LastValueRegressor  # noqa: PLC0415
 
-        return {"estimator": ARIMARegressor(order=(1, 0, 0))}
+        return [{"estimator": ARIMARegressor(order=(1, 0, 0))}, {"estimator": LastValueRegressor()}]
 
 
 class SklseqClassifier(BaseClassifier):
@@ -200,9 +200,12 @@ class SklseqClassifier(BaseClassifier):
         from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
         from sklearn.pipeline import make_pipeline  # noqa: PLC0415
 
-        from ..preprocessing import RollingStatistics  # noqa: PLC0415
+        from ..preprocessing import LagFeatures, RollingStatistics  # noqa: PLC0415
 
-        return {"estimator": make_pipeline(RollingStatistics(windows=2), LogisticRegression())}
+        return [
+            {"estimator": make_pipeline(RollingStatistics(windows=2), LogisticRegression())},
+            {"estimator": make_pipeline(LagFeatures(lags=2), LogisticRegression())},
+        ]
 
 
 class SklseqRegressor(BaseRegressor):
@@ -261,6 +264,9 @@ class SklseqRegressor(BaseRegressor):
         from sklearn.linear_model import Ridge  # noqa: PLC0415
         from sklearn.pipeline import make_pipeline  # noqa: PLC0415
 
-        from ..preprocessing import RollingStatistics  # noqa: PLC0415
+        from ..preprocessing import LagFeatures, RollingStatistics  # noqa: PLC0415
 
-        return {"estimator": make_pipeline(RollingStatistics(windows=2), Ridge())}
+        return [
+            {"estimator": make_pipeline(RollingStatistics(windows=2), Ridge())},
+            {"estimator": make_pipeline(LagFeatures(lags=2), Ridge())},
+        ]

@@ -40,6 +40,11 @@ def as_sktime(estimator, kind=None):
     from . import _adapters  # noqa: PLC0415  (imports sktime)
 
     if kind is None:
+        if not hasattr(estimator, "fit") or not hasattr(estimator, "__sklearn_tags__"):
+            raise TypeError(
+                f"as_sktime takes an sklseq (scikit-learn) estimator; got "
+                f"{type(estimator).__name__}."
+            )
         if type(estimator).__module__.startswith(_FORECASTING_PACKAGES):
             kind = "forecaster"
         elif is_classifier(estimator):

@@ -59,6 +59,7 @@ def test_classifier_on_unequal_length_sktime_data():
     from sklseq.preprocessing import RollingStatistics
 
     X, y = load_japanese_vowels(split="train", return_type="nested_univ")
+    X, y = X.iloc[::3].reset_index(drop=True), y[::3]
     pipe = make_pipeline(RollingStatistics(windows=3), LogisticRegression(max_iter=300))
     classifier = as_sktime(pipe).fit(X, y)
     assert classifier.score(X, y) > 0.8
@@ -67,8 +68,12 @@ def test_classifier_on_unequal_length_sktime_data():
 
 
 def test_unknown_kind_is_an_error():
-    with pytest.raises(TypeError, match="Pass kind="):
+    with pytest.raises(TypeError, match=r"scikit-learn\) estimator; got object"):
         as_sktime(object())
+    from sklearn.cluster import KMeans
+
+    with pytest.raises(TypeError, match="Pass kind="):
+        as_sktime(KMeans())
 
 
 @pytest.mark.parametrize("adapter", ["SklseqForecaster", "SklseqClassifier", "SklseqRegressor"])
