@@ -1,3 +1,4 @@
+import os
 import warnings
 
 import numpy as np
@@ -76,12 +77,42 @@ def test_unknown_kind_is_an_error():
         as_sktime(KMeans())
 
 
-@pytest.mark.parametrize("adapter", ["SklseqForecaster", "SklseqClassifier", "SklseqRegressor"])
+ADAPTERS = ["SklseqForecaster", "SklseqClassifier", "SklseqRegressor"]
+
+# A few of sktime's conformance tests, run always; the full suite below is opt-in.
+QUICK_CHECKS = {
+    "SklseqForecaster": ["test_predict_interval", "test_update_predict_single", "test_score"],
+    "SklseqClassifier": ["test_classifier_output", "test_multivariate_input_exception",
+                         "test_fit_idempotent", "test_persistence_via_pickle"],
+    "SklseqRegressor": ["test_regressor_output", "test_fit_idempotent",
+                        "test_persistence_via_pickle"],
+}
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_sktime_conformance_quick(adapter):
+    from sktime.utils import check_estimator
+
+    from sklseq.interop import _adapters
+
+    results = check_estimator(getattr(_adapters, adapter), raise_exceptions=False,
+                              tests_to_run=QUICK_CHECKS[adapter], verbose=False)
+    assert results, "no sktime test ran"
+    failed = {name: result for name, result in results.items() if result != "PASSED"}
+    assert not failed, failed
+
+
+@pytest.mark.skipif(
+    os.environ.get("SKLSEQ_SKTIME_CHECKS") != "1",
+    reason="sktime's full check_estimator takes 2-8 minutes per adapter on 2 cores; "
+    "run with SKLSEQ_SKTIME_CHECKS=1",
+)
+@pytest.mark.parametrize("adapter", ADAPTERS)
 def test_sktime_check_estimator(adapter):
     from sktime.utils import check_estimator
 
     from sklseq.interop import _adapters
 
-    results = check_estimator(getattr(_adapters, adapter), raise_exceptions=False)
+    results = check_estimator(getattr(_adapters, adapter), raise_exceptions=False, verbose=False)
     failed = {name: result for name, result in results.items() if result != "PASSED"}
     assert not failed, failed
