@@ -70,10 +70,12 @@ class FFTFeatures(SequenceTransformer):
     order of ``features``: ``"x0__magnitude_0"``, ..., ``"x0__phase_0"``, ...,
     ``"x0__dominant_0"``, ...
 
-    Variable-length rows are zero-padded to ``n_fft`` like any shorter
-    sequence, so their bins match the other rows' (their spectra are those of
-    the zero-padded row). A sequence longer than ``n_fft`` raises a
-    ``ValueError`` naming its row: no step is silently dropped.
+    The output size is fixed at fit, so rows of any length at transform (a
+    cross-validation fold with longer rows, say) get the same columns.
+    Shorter rows are zero-padded to ``n_fft``; a row longer than ``n_fft`` is
+    folded (``x[t]`` added to step ``t mod n_fft``) before the rFFT, which
+    gives exactly the coefficients above at the fitted frequencies, every
+    step counted: no step is dropped.
 
     Rows are processed in chunks so that temporaries (the complex spectrum)
     stay within half the size of the output.
@@ -150,16 +152,7 @@ class FFTFeatures(SequenceTransformer):
     def _transform(self, X, lengths):
         n_samples, n_timesteps, n_channels = X.shape
         if self.window_size is None:
-            too_long = np.flatnonzero(lengths > self.n_fft_)
-            if too_long.size:
-                row = too_long[0]
-                raise ValueError(
-                    f"Row {row} of X has {lengths[row]} time steps, more than n_fft={self.n_fft_} "
-                    "(fitted); no step is dropped: set n_fft to the longest sequence or fit "
-                    "on it."
-                )
-            # Only zero padding lies beyond n_fft now.
-            segments = X[:, None, : self.n_fft_]
+            segments = _fold(X, self.n_fft_)[:, None]
         else:
             stride = self.window_size if self.stride is None else self.stride
             segments = frame_sequences(X, lengths, self.window_size, stride)
@@ -233,3 +226,18 @@ class FFTFeatures(SequenceTransformer):
         if len(set(features)) != len(features):
             raise ValueError(f"features has repeated entries: {self.features!r}.")
         return features
+
+
+def _fold(X, n_fft):
+    """``X`` with step ``t`` added to step ``t mod n_fft``: its rFFT is the DTFT at n_fft bins.
+
+    Shorter input is returned as it is (``numpy.fft.rfft`` zero-pads it);
+    padding (NaN) counts as zero.
+    """
+    n_samples, n_timesteps, n_channels = X.shape
+    if n_timesteps <= n_fft:
+        return X
+    n_folds = -(-n_timesteps // n_fft)
+    wrapped = np.zeros((n_samples, n_folds * n_fft, n_channels), dtype=X.dtype)
+    wrapped[:, :n_timesteps] = np.where(np.isnan(X), 0.0, X)
+    return wrapped.reshape(n_samples, n_folds, n_fft, n_channels).sum(axis=1)

@@ -3,6 +3,8 @@
 from ._discovery import all_estimators
 from ._targets import LabelSequenceKind, check_label_sequences, restore_label_sequences
 from ._validation import (
+    SequenceLayoutWarning,
+    SequencePanel,
     check_continuation_target,
     check_sequences,
     check_series,
@@ -15,6 +17,8 @@ from ._vocabulary import TokenVocabulary
 
 __all__ = [
     "LabelSequenceKind",
+    "SequenceLayoutWarning",
+    "SequencePanel",
     "TokenVocabulary",
     "all_estimators",
     "check_continuation_target",

@@ -51,10 +51,15 @@ def test_fft_features_ragged_rows_are_zero_padded_to_n_fft():
     assert_allclose(out[1], np.abs(np.fft.rfft([1.0, 2.0, 3.0], n=8)), atol=1e-12)
 
 
-def test_fft_features_row_longer_than_n_fft_raises():
-    fft = FFTFeatures().fit(np.zeros((2, 4)))
-    with pytest.raises(ValueError, match="Row 1 of X has 6 time steps, more than n_fft=4"):
-        fft.transform([np.zeros(3), np.zeros(6)])
+def test_fft_features_row_longer_than_n_fft_keeps_the_fitted_bins_and_every_step():
+    fft = FFTFeatures(features=["magnitude", "phase"]).fit(np.zeros((2, 4)))
+    longer = np.array([1.0, -2.0, 0.5, 3.0, 4.0, -1.0])
+    out = fft.transform([np.array([1.0, 2.0, 3.0]), longer])
+    assert out.shape == (2, 6)
+    # The documented coefficient, sum_t x[t] exp(-2j pi k t / n_fft), by hand.
+    t = np.arange(6)
+    coefs = [np.sum(longer * np.exp(-2j * np.pi * k * t / 4)) for k in range(3)]
+    assert_allclose(out[1], np.r_[np.abs(coefs), np.angle(coefs)], atol=1e-12)
 
 
 def test_fft_features_stft_matches_per_window_fft():
