@@ -22,7 +22,8 @@ report: $(STAMP)
 	$(PY) -m benchmarks.run $(if $(QUICK),--quick,)
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check sklseq tests benchmarks
+	$(VENV)/bin/ruff check sklseq tests benchmarks docs
+	$(VENV)/bin/mypy sklseq
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q tests sklseq; \
 	rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 

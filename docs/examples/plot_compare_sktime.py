@@ -12,8 +12,8 @@ and sktime's SARIMAX, on the same splits.
 import matplotlib.pyplot as plt
 import numpy as np
 from sktime.datasets import load_airline
-from sktime.forecasting.sarimax import SARIMAX
 from sktime.forecasting.naive import NaiveForecaster
+from sktime.forecasting.sarimax import SARIMAX
 
 from sklseq.statistical import ARIMARegressor
 
