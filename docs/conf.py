@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import matplotlib
+from numpydoc.xref import DEFAULT_LINKS
 
 matplotlib.use("Agg")
 DOCS = Path(__file__).resolve().parent
@@ -58,26 +59,27 @@ numpydoc_class_members_toctree = False
 # (as in scikit-learn's documentation) instead of rst text, where a trailing
 # underscore would be read as a hyperlink target.
 numpydoc_xref_param_type = True
+# numpydoc's default aliases point int, bool, array-like ... at the Python and
+# NumPy inventories; this site builds offline (no intersphinx), so they stay words.
 numpydoc_xref_aliases = {
+    **{word: word for word, target in DEFAULT_LINKS.items()
+       if "python:" in target or "numpy:" in target},
     "ndarray": "numpy.ndarray",
     "DataFrame": "pandas.DataFrame",
     "Series": "pandas.Series",
     "TokenVocabulary": "sklseq.utils.TokenVocabulary",
-    # numpydoc's defaults point these at the Python and NumPy inventories; this
-    # site builds offline (no intersphinx), so they stay plain words.
-    **{word: word for word in ("bool", "boolean", "iterable", "sequence", "generator",
-                               "scalar", "array-like", "array_like")},
 }
 numpydoc_xref_ignore = {
     "of", "or", "and", "shape", "default", "optional", "instance", "like", "array-like",
     "n_samples", "n_timesteps", "n_channels", "n_features", "n_classes", "n_best",
-    "horizon", "None", "str", "int", "float", "bool", "list", "tuple", "dict", "object",
-    "boolean", "iterable", "sequence", "generator", "scalar", "array_like",
+    "horizon", "object", *(word for word, target in DEFAULT_LINKS.items()
+                            if "python:" in target or "numpy:" in target),
 }
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklseq {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,

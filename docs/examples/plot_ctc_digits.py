@@ -32,8 +32,10 @@ for truth, pred in zip(y_test[:5], y_pred[:5]):
 
 # %%
 # The input of one test string and the network's frame posteriors: each label
-# fires on a step or two inside its digit, the blank everywhere else. CTC's
-# greedy decoding takes the best label per step, merges repeats and drops blanks.
+# fires as a spike on one or two steps, the blank everywhere else. The spikes
+# need not sit under their digit (a bidirectional network sees the whole string
+# and may emit early); CTC only asks for the right order. Greedy decoding takes
+# the best label per step, merges repeats and drops blanks.
 sample = 0
 posteriors = np.exp(ctc.predict_log_proba(X_test[sample:sample + 1])[0])
 steps = len(X_test[sample])

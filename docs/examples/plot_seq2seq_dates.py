@@ -21,7 +21,7 @@ torch.set_num_threads(1)
 X_train, y_train = make_dates(1000, random_state=0)
 X_test, y_test = make_dates(200, random_state=1)
 
-model = Seq2SeqTranslator("gru", embedding_dim=32, hidden_size=64, lr=0.01, max_epochs=8,
+model = Seq2SeqTranslator("gru", embedding_dim=32, hidden_size=64, lr=0.01, max_epochs=5,
                           random_state=0)
 model.fit(X_train, y_train)
 greedy = model.predict(X_test)
