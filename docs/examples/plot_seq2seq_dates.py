@@ -18,10 +18,12 @@ from sklseq.metrics import exact_match_score
 from sklseq.neural import Seq2SeqTranslator
 
 torch.set_num_threads(1)
-X_train, y_train = make_dates(1000, random_state=0)
+X_train, y_train = make_dates(600, random_state=0)
 X_test, y_test = make_dates(200, random_state=1)
 
-model = Seq2SeqTranslator("gru", embedding_dim=32, hidden_size=64, lr=0.01, max_epochs=5,
+# A small network trained for a minute: most dates come out right, not all
+# (the benchmarks train longer, to an exact match of 1.000).
+model = Seq2SeqTranslator("gru", embedding_dim=16, hidden_size=48, lr=0.02, max_epochs=6,
                           random_state=0)
 model.fit(X_train, y_train)
 greedy = model.predict(X_test)
