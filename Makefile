@@ -1,5 +1,6 @@
 # The two commands of the README: `make report` (the main job: every benchmark,
-# one markdown report with plots in benchmarks/results/) and `make test`.
+# one markdown report with plots in benchmarks/results/) and `make test`;
+# `make docs` builds the documentation site into docs/_build/html.
 # Each creates .venv and installs sklseq with every extra when missing; the
 # constraints file pins torch to the local CPU wheel and the versions we test.
 PYTHON ?= python3
@@ -7,12 +8,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: report test clean
+.PHONY: report test docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[all,dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[all,dev,docs]"
 	$(PY) -m pip install --quiet -c constraints.txt --no-deps pyctcdecode
 	touch $(STAMP)
 
@@ -21,9 +22,15 @@ report: $(STAMP)
 	$(PY) -m benchmarks.run $(if $(QUICK),--quick,)
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check sklseq tests benchmarks
+	$(VENV)/bin/ruff check sklseq tests benchmarks docs
+	$(VENV)/bin/mypy sklseq
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q tests sklseq; \
 	rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
+# Warnings are errors; the gallery's examples run during the build (one thread each).
+docs: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg \
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info docs/_build docs/auto_examples docs/api docs/sg_execution_times.rst

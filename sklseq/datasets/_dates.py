@@ -1,15 +1,17 @@
 """A generated translation task: dates written by people, mapped to ISO 8601."""
 
 import re
+from collections.abc import Callable, Sequence
 from functools import reduce
 from numbers import Integral
+from typing import Literal, overload
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 __all__ = ["DEFAULT_DATE_FORMATS", "make_dates"]
 
-DEFAULT_DATE_FORMATS = (
+DEFAULT_DATE_FORMATS: tuple[str, ...] = (
     "d MMMM yyyy",  # 3 March 2021
     "dd/MM/yy",  # 03/03/21
     "EEE, MMM d yyyy",  # Wed, Mar 3 2021
@@ -40,15 +42,39 @@ _FIELD = re.compile(
 _TWO_DIGIT_FIELDS = ("yy",)
 
 
+@overload
 def make_dates(
-    n_samples=1000,
+    n_samples: int = ...,
     *,
-    formats=None,
-    start="1950-01-01",
-    end="2049-12-31",
-    random_state=None,
-    return_formats=False,
-):
+    formats: Sequence[str] | None = ...,
+    start: str = ...,
+    end: str = ...,
+    random_state: int | np.random.RandomState | None = ...,
+    return_formats: Literal[False] = ...,
+) -> tuple[list[str], list[str]]: ...
+
+
+@overload
+def make_dates(
+    n_samples: int = ...,
+    *,
+    formats: Sequence[str] | None = ...,
+    start: str = ...,
+    end: str = ...,
+    random_state: int | np.random.RandomState | None = ...,
+    return_formats: Literal[True],
+) -> tuple[list[str], list[str], list[str]]: ...
+
+
+def make_dates(
+    n_samples: int = 1000,
+    *,
+    formats: Sequence[str] | None = None,
+    start: str = "1950-01-01",
+    end: str = "2049-12-31",
+    random_state: int | np.random.RandomState | None = None,
+    return_formats: bool = False,
+) -> tuple[list[str], list[str]] | tuple[list[str], list[str], list[str]]:
     """Dates written in many human formats (X) and the same dates in ISO 8601 (y).
 
     A small, controllable translation task for sequence-to-sequence models
@@ -131,7 +157,7 @@ def make_dates(
     return X.tolist(), y
 
 
-def _parse_pattern(pattern):
+def _parse_pattern(pattern: str) -> list[tuple[str, bool]]:
     if not isinstance(pattern, str) or not pattern:
         raise ValueError(f"Each date format must be a non-empty str, got {pattern!r}.")
     fields = []
@@ -159,14 +185,14 @@ def _parse_pattern(pattern):
     return fields
 
 
-def _parse_day(name, value):
+def _parse_day(name: str, value: str) -> np.datetime64:
     try:
         return np.datetime64(value, "D")
     except ValueError:
         raise ValueError(f"{name} must be a date as 'YYYY-MM-DD', got {value!r}.") from None
 
 
-def _date_parts(dates):
+def _date_parts(dates: np.ndarray) -> dict[str, np.ndarray]:
     months = dates.astype("datetime64[M]")
     days_since_epoch = dates.astype(np.int64)
     return {
@@ -177,7 +203,7 @@ def _date_parts(dates):
     }
 
 
-def _render(fields, parts):
+def _render(fields: list[tuple[str, bool]], parts: dict[str, np.ndarray]) -> list[str]:
     n = len(parts["year"])
     columns = []
     for text, is_field in fields:
@@ -188,7 +214,7 @@ def _render(fields, parts):
     return reduce(np.char.add, columns).tolist()
 
 
-def _ordinal(day):
+def _ordinal(day: np.ndarray) -> np.ndarray:
     suffix = np.where(
         (day % 100 >= 11) & (day % 100 <= 13), "th",
         np.array(["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th"])[day % 10],
@@ -196,7 +222,7 @@ def _ordinal(day):
     return np.char.add(day.astype(str), suffix)
 
 
-_RENDERERS = {
+_RENDERERS: dict[str, Callable[[dict[str, np.ndarray]], np.ndarray]] = {
     "yyyy": lambda p: np.char.zfill(p["year"].astype(str), 4),
     "yy": lambda p: np.char.zfill((p["year"] % 100).astype(str), 2),
     "MMMM": lambda p: _MONTHS[p["month"] - 1],

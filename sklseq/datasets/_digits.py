@@ -1,6 +1,7 @@
 """Handwritten digit strings for CTC: scikit-learn's ``load_digits`` images side by side."""
 
 from numbers import Integral, Real
+from typing import Literal, overload
 
 import numpy as np
 from sklearn.datasets import load_digits
@@ -13,17 +14,45 @@ _IMAGE_SIZE = 8
 _SPLIT_SEED = 0
 
 
+@overload
 def make_digit_strings(
-    n_samples=1000,
+    n_samples: int = ...,
     *,
-    subset="train",
-    min_digits=1,
-    max_digits=6,
-    max_gap=3,
-    test_size=0.25,
-    return_sources=False,
-    random_state=None,
-):
+    subset: Literal["train", "test"] = ...,
+    min_digits: int = ...,
+    max_digits: int = ...,
+    max_gap: int = ...,
+    test_size: float = ...,
+    return_sources: Literal[False] = ...,
+    random_state: int | np.random.RandomState | None = ...,
+) -> tuple[list[np.ndarray], list[str]]: ...
+
+
+@overload
+def make_digit_strings(
+    n_samples: int = ...,
+    *,
+    subset: Literal["train", "test"] = ...,
+    min_digits: int = ...,
+    max_digits: int = ...,
+    max_gap: int = ...,
+    test_size: float = ...,
+    return_sources: Literal[True],
+    random_state: int | np.random.RandomState | None = ...,
+) -> tuple[list[np.ndarray], list[str], list[np.ndarray]]: ...
+
+
+def make_digit_strings(
+    n_samples: int = 1000,
+    *,
+    subset: Literal["train", "test"] = "train",
+    min_digits: int = 1,
+    max_digits: int = 6,
+    max_gap: int = 3,
+    test_size: float = 0.25,
+    return_sources: bool = False,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[list[np.ndarray], list[str]] | tuple[list[np.ndarray], list[str], list[np.ndarray]]:
     """Strings of handwritten digits, read column by column (an OCR task for CTC).
 
     Each sample places ``min_digits`` to ``max_digits`` random 8x8 images of
@@ -119,7 +148,7 @@ def make_digit_strings(
     return X, y
 
 
-def _image_pool(target, test_size, subset):
+def _image_pool(target: np.ndarray, test_size: float, subset: str) -> np.ndarray:
     """Indices of the images in the train or test pool (a fixed stratified split)."""
     train, test = train_test_split(
         np.arange(len(target)), test_size=test_size, stratify=target, random_state=_SPLIT_SEED
@@ -127,7 +156,7 @@ def _image_pool(target, test_size, subset):
     return np.sort(train if subset == "train" else test)
 
 
-def _check_int(value, name, minimum):
+def _check_int(value: object, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
     return int(value)

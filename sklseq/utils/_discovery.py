@@ -3,6 +3,7 @@
 import importlib
 import inspect
 import pkgutil
+from typing import Literal
 
 from sklearn.base import BaseEstimator
 
@@ -11,7 +12,9 @@ __all__ = ["all_estimators"]
 _PRIVATE_PARTS = ("tests", "_modules")
 
 
-def all_estimators(type_filter=None):
+def all_estimators(
+    type_filter: Literal["classifier", "regressor", "transformer"] | None = None,
+) -> list[tuple[str, type[BaseEstimator]]]:
     """Public estimators of sklseq, as ``(name, class)`` pairs sorted by name.
 
     Walks every public subpackage and collects the classes listed in its
@@ -33,7 +36,7 @@ def all_estimators(type_filter=None):
     """
     import sklseq
 
-    found = {}
+    found: dict[str, type[BaseEstimator]] = {}
     for info in pkgutil.walk_packages(sklseq.__path__, prefix="sklseq."):
         parts = info.name.split(".")
         if not info.ispkg or any(p.startswith("_") or p in _PRIVATE_PARTS for p in parts):
@@ -53,7 +56,7 @@ def all_estimators(type_filter=None):
     return estimators
 
 
-def _is_kind(cls, kind):
+def _is_kind(cls: type[BaseEstimator], kind: str) -> bool:
     if kind == "transformer":
         return hasattr(cls, "transform")
     try:
