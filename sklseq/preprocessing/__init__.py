@@ -13,6 +13,7 @@ from ._difference import Differencer, inverse_difference
 from ._fft import FFTFeatures
 from ._lags import LagFeatures
 from ._rolling import RollingStatistics
+from ._scaling import SequenceScaler, scale_sequences, scaling_statistics
 from ._window import SlidingWindow, frame_sequences
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "SlidingWindow",
     "frame_sequences",
     "RollingStatistics",
+    "SequenceScaler",
+    "scale_sequences",
+    "scaling_statistics",
     "inverse_difference",
     "make_windows",
 ]
