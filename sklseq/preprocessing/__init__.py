@@ -12,6 +12,7 @@ from ..forecasting._windows import make_windows
 from ._difference import Differencer, inverse_difference
 from ._fft import FFTFeatures
 from ._lags import LagFeatures
+from ._rocket import MiniRocketFeatures
 from ._rolling import RollingStatistics
 from ._scaling import SequenceScaler, scale_sequences, scaling_statistics
 from ._window import SlidingWindow, frame_sequences
@@ -20,6 +21,7 @@ __all__ = [
     "Differencer",
     "FFTFeatures",
     "LagFeatures",
+    "MiniRocketFeatures",
     "SlidingWindow",
     "frame_sequences",
     "RollingStatistics",
