@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from sklseq.neural import SequenceClassifier
 from sklseq.neural._modules import build_encoder
