@@ -159,3 +159,50 @@ def test_estimators_accept_the_new_architectures(architecture):
     assert first.shape == (20, 2)
     # One row alone, or inside the whole batch: the same probabilities.
     np.testing.assert_allclose(clf.predict_proba(X[3:4]), first[3:4], rtol=1e-6, atol=1e-9)
+
+
+# Long sequences: the transformer's fused attention and patching.
+
+
+def test_attention_layer_equals_softmax_attention_by_hand():
+    from sklseq.neural._modules._transformer import SelfAttentionLayer
+
+    torch.manual_seed(0)
+    layer = SelfAttentionLayer(8, 2).double().eval()
+    h = torch.randn(2, 5, 8, dtype=torch.float64)
+    valid = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
+    with torch.no_grad():
+        out = layer(h, valid[:, None, None, :])
+        a = layer.norm1(h)
+        q, k, v = layer.qkv(a).split(8, dim=-1)
+        heads = []
+        for head in range(2):
+            cols = slice(4 * head, 4 * head + 4)
+            scores = q[..., cols] @ k[..., cols].transpose(1, 2) / 2.0  # sqrt(4)
+            scores = scores.masked_fill(~valid[:, None, :], float("-inf"))
+            heads.append(torch.softmax(scores, dim=-1) @ v[..., cols])
+        h1 = h + layer.out(torch.cat(heads, dim=-1))
+        expected = h1 + layer.ff(layer.norm2(h1))
+    torch.testing.assert_close(out, expected)
+
+
+@pytest.mark.parametrize("patch_size", [1, 4])
+def test_patched_transformer_row_alone_equals_row_in_batch(patch_size):
+    torch.manual_seed(0)
+    encoder = build_encoder("transformer", 2, hidden_size=8, patch_size=patch_size)
+    encoder = encoder.double().eval()
+    x = torch.randn(3, 30, 2, dtype=torch.float64)
+    x[1, 13:] = 1e3
+    with torch.no_grad():
+        batch, _ = encoder(x, torch.tensor([30, 13, 22]))
+        alone, _ = encoder(x[1:2, :13], torch.tensor([13]))
+    torch.testing.assert_close(batch[1, :13], alone[0], rtol=0, atol=1e-10)
+    assert torch.all(batch[1, 13:] == 0)
+    if patch_size > 1:
+        # Steps of one patch share its output; the last patch is partial (13 = 3 * 4 + 1).
+        torch.testing.assert_close(batch[1, 4:8], batch[1, 4:5].expand(4, -1))
+
+
+def test_patching_and_causal_attention_exclude_each_other():
+    with pytest.raises(ValueError, match="patch_size"):
+        build_encoder("transformer", 2, hidden_size=8, causal=True, patch_size=4)

@@ -63,6 +63,7 @@ def build_encoder(
     num_heads=4,
     causal=False,
     num_embeddings=None,
+    patch_size=1,
 ):
     """Build the encoder named by ``architecture``.
 
@@ -102,6 +103,10 @@ def build_encoder(
     num_embeddings : int or None, default=None
         Vocabulary size for integer token input ``(B, T)``: a
         :class:`TokenEmbedding` of dimension ``input_size`` comes first.
+    patch_size : int, default=1
+        Transformer: steps per attention token (see
+        :class:`~sklseq.neural._modules._transformer.TransformerSequenceEncoder`);
+        long sequences train in far less memory with 4 to 16.
 
     Returns
     -------
@@ -182,6 +187,7 @@ def build_encoder(
             num_heads=num_heads,
             dropout=dropout,
             causal=causal,
+            patch_size=patch_size,
         )
     if num_embeddings is not None:
         encoder = EmbeddedEncoder(TokenEmbedding(num_embeddings, input_size), encoder)
