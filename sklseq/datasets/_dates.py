@@ -85,15 +85,18 @@ def make_dates(
     Parameters
     ----------
     n_samples : int, default=1000
+        Number of dates.
     formats : sequence of str, default=None
         Patterns (:data:`DEFAULT_DATE_FORMATS` when None) built from the fields
         ``yyyy`` (2021), ``yy`` (21), ``MMMM`` (March), ``MMM`` (Mar), ``mmmm``
         (march), ``mmm`` (mar), ``MM`` (03), ``M`` (3), ``dd`` (03), ``d`` (3),
         ``do`` (3rd), ``EEEE`` (Wednesday), ``EEE`` (Wed); text in single quotes
         and any non-letter character are copied as they are.
-    start, end : str, default="1950-01-01", "2049-12-31"
-        First and last possible dates (ISO 8601). A format with ``yy`` needs the
-        range to span at most 100 years, so that two-digit years stay
+    start : str, default="1950-01-01"
+        First possible date (ISO 8601).
+    end : str, default="2049-12-31"
+        Last possible date (ISO 8601). A format with ``yy`` needs ``start`` to
+        ``end`` to span at most 100 years, so that two-digit years stay
         unambiguous.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw; the same seed gives the same data set.

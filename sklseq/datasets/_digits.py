@@ -75,8 +75,10 @@ def make_digit_strings(
         Number of digit strings.
     subset : {"train", "test"}, default="train"
         Which pool of images to write with.
-    min_digits, max_digits : int, default=1, 6
-        Range of the number of digits per string (inclusive, drawn uniformly).
+    min_digits : int, default=1
+        Fewest digits per string (the number is drawn uniformly).
+    max_digits : int, default=6
+        Most digits per string (inclusive).
     max_gap : int, default=3
         Largest number of empty columns before, between or after digits.
     test_size : float, default=0.25

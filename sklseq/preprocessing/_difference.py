@@ -213,8 +213,11 @@ def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_o
         Rows of different lengths are NaN right-padded: each row continues
         from its own last value.
     order : int, default=1
+        Number of ordinary (lag 1) differences that made ``diffs``.
     seasonal_lag : int or None, default=None
+        Lag of the seasonal differences, None for none.
     seasonal_order : int, default=1
+        Number of seasonal differences at ``seasonal_lag``.
 
     Returns
     -------

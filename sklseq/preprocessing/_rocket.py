@@ -55,6 +55,8 @@ class MiniRocketFeatures(SequenceTransformer):
         Requested number of features; the output has the largest multiple of
         84 not above it (at least 84).
     max_dilations_per_kernel : int, default=32
+        Most dilations per kernel; dilations are spread exponentially up to
+        the longest that fits the training rows.
     random_state : int, RandomState instance or None, default=None
         Draws the training row behind each kernel's biases and, for
         multivariate input, each kernel's channels.

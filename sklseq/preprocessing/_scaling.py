@@ -32,6 +32,7 @@ def scaling_statistics(X, lengths, *, method="standard", scope="sequence", per_c
         Padded panel as :func:`sklseq.utils.check_sequences` returns it;
         steps ``t >= lengths[i]`` are ignored whatever they hold.
     lengths : ndarray of shape (n_samples,)
+        Length of each sequence.
     method : {"standard", "minmax", "robust"}, default="standard"
         ``"standard"``: mean and standard deviation; ``"minmax"``: minimum and
         range, so scaled values lie in ``[0, 1]``; ``"robust"``: median and
@@ -94,8 +95,11 @@ def scale_sequences(X, lengths, *, method="standard", per_channel=True):
     X : ndarray of shape (n_samples, n_timesteps, n_channels)
         Padded panel (see :func:`scaling_statistics`).
     lengths : ndarray of shape (n_samples,)
+        Length of each sequence.
     method : {"standard", "minmax", "robust"}, default="standard"
+        Statistics to scale by (see :func:`scaling_statistics`).
     per_channel : bool, default=True
+        One statistic per channel, or one pooled over the channels.
 
     Returns
     -------

@@ -141,9 +141,11 @@ def frame_sequences(X, lengths, window_size, stride=1, copy=False):
     X : ndarray of shape (n_samples, n_timesteps, n_channels)
         Padded panel, as :func:`sklseq.utils.check_sequences` returns it.
     lengths : ndarray of shape (n_samples,)
+        Length of each sequence.
     window_size : int
         At most ``lengths.min()``.
     stride : int, default=1
+        Steps between the starts of consecutive windows.
     copy : bool, default=False
         Return a writeable copy even when a view is possible.
 

@@ -65,7 +65,18 @@ class SequencePanel(np.ndarray):
 
 
 def is_ragged(X):
-    """Whether ``X`` is a list or tuple of sequences of different lengths."""
+    """Whether ``X`` is a list or tuple of sequences of different lengths.
+
+    Parameters
+    ----------
+    X : object
+        Anything; only lists and tuples of sequences can be ragged.
+
+    Returns
+    -------
+    ragged : bool
+        True when two sequences of ``X`` differ in shape.
+    """
     if not isinstance(X, (list, tuple)) or len(X) == 0:
         return False
     shapes = set()
@@ -89,13 +100,16 @@ def pad_sequences(sequences, *, fill_value=np.nan, dtype=np.float64, input_name=
     fill_value : float, default=np.nan
         Value written after the end of each sequence.
     dtype : dtype, default=np.float64
+        Data type of the padded array.
     input_name : str, default="X"
         Name used in error messages.
 
     Returns
     -------
     padded : ndarray of shape (n_samples, max_length, n_channels)
+        The sequences, right-padded with ``fill_value``.
     lengths : ndarray of shape (n_samples,)
+        Length of each sequence.
 
     Examples
     --------
@@ -147,11 +161,14 @@ def unpad_sequences(X, lengths):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_timesteps, ...)
+        The padded array.
     lengths : ndarray of shape (n_samples,)
+        Length of each sequence.
 
     Returns
     -------
-    sequences : list of ndarray, ``sequences[i] = X[i, :lengths[i]]``
+    sequences : list of ndarray
+        ``sequences[i] = X[i, :lengths[i]]``.
     """
     return [X[i, :length] for i, length in enumerate(lengths)]
 
@@ -210,9 +227,11 @@ def check_sequences(
         What needs ``min_length`` steps, for the error message
         (e.g. ``"window_size=5"``).
     ensure_min_samples : int, default=1
+        Fewest sequences allowed.
     copy : bool, default=False
         Whether to force a copy of array input.
     input_name : str, default="X"
+        Name of ``X`` in error messages.
     scan_values : bool, default=True
         Whether to read the values: reject inf and interior NaN, find the
         lengths and check ``min_length``. False skips that pass over the data
@@ -325,6 +344,18 @@ def sequence_lengths(X, *, input_name="X"):
     A time step is padding when every channel is NaN and every later step is
     padding too. Any other NaN is missing data and raises a ``ValueError``
     naming the row and step.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, n_channels)
+        The padded array.
+    input_name : str, default="X"
+        Name of ``X`` in error messages.
+
+    Returns
+    -------
+    lengths : ndarray of shape (n_samples,)
+        Number of steps before each row's padding.
     """
     n_samples, n_timesteps, _ = X.shape
     if n_timesteps == 0:
