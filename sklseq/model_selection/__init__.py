@@ -7,9 +7,15 @@ same splits and returns a :class:`ComparisonResult` with a leaderboard, plots
 and a markdown report.
 """
 
+from ._compare import compare, sktime_baselines
+from ._results import ComparisonResult, combine
 from ._split import ExpandingWindowSplitter, PanelSplitter, SlidingWindowSplitter
 
 __all__ = [
+    "ComparisonResult",
+    "combine",
+    "compare",
+    "sktime_baselines",
     "ExpandingWindowSplitter",
     "PanelSplitter",
     "SlidingWindowSplitter",
