@@ -5,6 +5,8 @@ shortens training for the checks (small ``max_epochs``); defaults stay as users
 get them. There are no expected failures.
 """
 
+import importlib.util
+
 import pytest
 from sklearn.utils.estimator_checks import (
     check_set_output_transform,
@@ -27,9 +29,25 @@ CHECK_PARAMS = {
 }
 
 
+def _required_args(name):
+    """Arguments without a default, one dict per instance to check."""
+    if name != "SktimeBaseline":
+        return [{}]
+    if importlib.util.find_spec("sktime") is None:
+        return []  # the wrapper has nothing to wrap without sktime
+    from sktime.classification.distance_based import KNeighborsTimeSeriesClassifier
+    from sktime.regression.distance_based import KNeighborsTimeSeriesRegressor
+
+    return [
+        {"sktime_estimator": KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="euclidean")},
+        {"sktime_estimator": KNeighborsTimeSeriesRegressor(n_neighbors=1, distance="euclidean")},
+    ]
+
+
 def _instances():
     for name, cls in all_estimators():
-        yield cls(**CHECK_PARAMS.get(name, {}))
+        for args in _required_args(name):
+            yield cls(**args, **CHECK_PARAMS.get(name, {}))
 
 
 ESTIMATORS = list(_instances())

@@ -28,8 +28,9 @@ otherwise costs.
 
 Output conventions: a 2D output honours ``set_output(transform="pandas")``
 (index taken from a DataFrame input); a 3D output is a sequence panel with
-NaN right-padding, as the data contract defines, and stays an ndarray (pandas
-has no 3D container). ``get_feature_names_out`` names the last axis of the
+NaN right-padding, as the data contract defines, returned as a
+:class:`sklseq.utils.SequencePanel` (an ndarray subclass; pandas has no 3D
+container) that the next step reads as sequences free in length. ``get_feature_names_out`` names the last axis of the
 output in both cases.
 """
 
@@ -39,7 +40,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils import check_sequences
+from ..utils import SequencePanel, check_sequences
 from ..utils._compat import _check_feature_names_in, _fit_context, _wrap_data_with_container
 
 __all__ = [
@@ -302,7 +303,7 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
 
     def _wrap(self, Xt, X):
         if Xt.ndim != 2:
-            return Xt
+            return Xt.view(SequencePanel)
         return _wrap_data_with_container("transform", Xt, X, self)
 
     def __sklearn_tags__(self):

@@ -8,6 +8,8 @@ from ._tokens import (
     restore_label_sequences,
 )
 from ._validation import (
+    SequenceLayoutWarning,
+    SequencePanel,
     check_sequences,
     is_ragged,
     pad_sequences,
@@ -17,6 +19,8 @@ from ._validation import (
 
 __all__ = [
     "LabelSequenceKind",
+    "SequenceLayoutWarning",
+    "SequencePanel",
     "TokenVocabulary",
     "all_estimators",
     "check_label_sequences",

@@ -15,10 +15,14 @@ Vocabulary used throughout the package:
 - *lengths*: ``(n_samples,)`` integer array, the true length of each row.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import assert_all_finite, check_array, validate_data
 
 __all__ = [
+    "SequenceLayoutWarning",
+    "SequencePanel",
     "check_sequences",
     "is_ragged",
     "pad_sequences",
@@ -27,6 +31,37 @@ __all__ = [
 ]
 
 FLOAT_DTYPES = (np.float64, np.float32)
+
+
+class SequenceLayoutWarning(UserWarning):
+    """A 3D array whose layout looks like ``(n_samples, n_channels, n_timesteps)``.
+
+    sklseq reads 3D arrays as ``(n_samples, n_timesteps, n_channels)``; an
+    array with more channels than time steps is most likely sktime's or aeon's
+    ``numpy3D`` layout, which :func:`sklseq.interop.from_sktime` converts.
+    """
+
+
+class SequencePanel(np.ndarray):
+    """A NaN right-padded 3D panel ``(n_samples, n_timesteps, n_channels)``, marked as such.
+
+    The sequence outputs of sklseq's transformers are returned as this
+    ndarray subclass (it behaves and prints as a plain ndarray): the next step
+    reads it as sequences whose time axis is free, without the
+    :class:`SequenceLayoutWarning` a plain 3D array with more channels than
+    steps gets. ``np.asarray(panel)`` is the plain array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> panel = np.zeros((2, 3, 5)).view(SequencePanel)
+    >>> X, lengths = check_sequences(panel)  # no SequenceLayoutWarning
+    >>> X.shape
+    (2, 3, 5)
+    """
+
+    def __repr__(self):
+        return repr(self.view(np.ndarray))
 
 
 def is_ragged(X):
@@ -133,20 +168,31 @@ def check_sequences(
     copy=False,
     input_name="X",
     scan_values=True,
+    fixed_length=False,
+    single_series=False,
 ):
     """Validate a panel of sequences and return it padded, with its lengths.
 
     Accepts a 2D array ``(n_samples, n_timesteps)``, a 3D array
     ``(n_samples, n_timesteps, n_channels)``, a pandas DataFrame (columns are
-    time steps), a list of sequences of different lengths, or an array
-    right-padded with NaN.
+    time steps), a list of sequences of different lengths (a list of
+    DataFrames is sktime's ``df-list``), an array right-padded with NaN, and
+    sktime's unambiguous panel containers: a nested DataFrame (``nested_univ``:
+    one column per channel, one ``pandas.Series`` per cell) and an
+    ``(instance, time)`` MultiIndex DataFrame (``pd-multiindex``: one column
+    per channel). sktime's ``numpy3D`` ``(n_samples, n_channels, n_timesteps)``
+    is ambiguous: convert it with :func:`sklseq.interop.from_sktime`; a 3D
+    array with more channels than time steps gets a
+    :class:`SequenceLayoutWarning`. Nothing is transposed.
 
-    With ``estimator`` given, array input goes through scikit-learn's
+    With ``estimator`` given, a plain 2D array goes through scikit-learn's
     ``validate_data`` (``n_features_in_`` is the number of time steps,
     ``feature_names_in_`` the DataFrame columns) and the number of channels is
-    stored as ``n_channels_in_`` at fit (``reset=True``) and checked at predict.
-    A list of sequences (of equal or different lengths) is read as sequences,
-    not as a fixed-width table: at predict it may have any length (SPEC section 2).
+    stored as ``n_channels_in_`` at fit (``reset=True``) and checked at
+    predict. Sequences are free in length at predict (SPEC section 2): a list
+    of sequences, a sktime container, a 3D array and a NaN right-padded array
+    (its last column holds NaN) may have another number of time steps than at
+    fit, unless ``fixed_length=True``.
 
     Parameters
     ----------
@@ -173,6 +219,14 @@ def check_sequences(
         and returns ``lengths=None``, for a caller that checks the finiteness of
         what it computes from ``X`` and calls again with True when it finds a
         non-finite value (e.g. :class:`sklseq.preprocessing.Differencer`).
+    fixed_length : bool, default=False
+        Whether sequences at predict must have the number of time steps seen at
+        fit, as a plain 2D array must, for an estimator whose output size
+        depends on it.
+    single_series : bool, default=False
+        For forecasters, which forecast from the end of each row: a one-row
+        panel whose last values are NaN is an error naming how many trailing
+        steps are missing (with several rows, trailing NaN is padding).
 
     Returns
     -------
@@ -199,10 +253,21 @@ def check_sequences(
     >>> lengths
     array([2, 3])
     """
+    X = _read_sktime_container(X, input_name)
+    _reject_1d(X, input_name)
     ragged = _is_sequence_list(X)
     if ragged:
         X, _ = pad_sequences(X, dtype=_first_dtype(dtype), input_name=input_name)
-    if estimator is not None and not ragged:
+    elif type(X) is np.ndarray and X.ndim == 3 and X.shape[2] > X.shape[1]:
+        _warn_layout(X.shape, input_name)
+    free = (
+        estimator is not None
+        and not reset
+        and not fixed_length
+        and not ragged
+        and _is_free_length(X, getattr(estimator, "n_features_in_", None))
+    )
+    if estimator is not None and not ragged and not free:
         X = validate_data(
             estimator,
             X,
@@ -242,6 +307,14 @@ def check_sequences(
     if not scan_values:
         return X, None
     lengths = _finite_lengths(X, input_name)
+    if single_series and X.shape[0] == 1 and lengths[0] < X.shape[1]:
+        missing = X.shape[1] - lengths[0]
+        raise ValueError(
+            f"The last {missing} time step(s) of the single series in {input_name} are NaN: "
+            f"forecasting from step {lengths[0]} would silently move the forecast origin "
+            f"back. Impute them, or drop them ({input_name}[:, :-{missing}]) to forecast "
+            "from the last observed value."
+        )
     _check_min_length(lengths, min_length, length_reason, input_name)
     return X, lengths
 
@@ -299,6 +372,129 @@ def _finite_lengths(X, input_name):
             return np.full(X.shape[0], X.shape[1], dtype=np.intp)
         assert_all_finite(X, allow_nan=True, input_name=input_name)
     return sequence_lengths(X, input_name=input_name)
+
+
+def _reject_1d(X, input_name):
+    """A 1D array is one series, not a panel: say how to pass it, without printing it."""
+    if isinstance(X, (list, tuple)):
+        one_d = len(X) > 0 and all(np.ndim(value) == 0 for value in X)
+    else:
+        one_d = len(getattr(X, "shape", (0, 0))) == 1
+    if not one_d:
+        return
+    n = len(X)
+    raise ValueError(
+        f"{input_name} is 1D ({n} values), but sklseq reads {input_name} as a panel: one "
+        f"sequence per row. Reshape your data: to pass one series, give {input_name}[None] "
+        f"(shape (1, {n})), or forecast it with sklseq.forecasting.forecast_from_end; for "
+        f"one-step sequences use {input_name}.reshape(-1, 1)."
+    )
+
+
+def _is_free_length(X, n_features_in):
+    """Sequences whose time axis may differ from fit: 3D, or 2D NaN right-padded."""
+    shape = getattr(X, "shape", None)
+    if n_features_in is None or shape is None or len(shape) not in (2, 3):
+        return False
+    if shape[1] == n_features_in:
+        return False
+    if len(shape) == 3:
+        return True
+    last = X.iloc[:, -1] if hasattr(X, "iloc") else X[:, -1]
+    try:
+        return bool(np.isnan(np.asarray(last, dtype=np.float64)).any())
+    except (TypeError, ValueError):
+        return False
+
+
+def _warn_layout(shape, input_name):
+    warnings.warn(
+        f"{input_name} has shape {shape}: {shape[2]} channels but only {shape[1]} time "
+        f"step(s). sklseq reads 3D arrays as (n_samples, n_timesteps, n_channels); if "
+        f"{input_name} is sktime's / aeon's numpy3D layout (n_samples, n_channels, "
+        f"n_timesteps), convert it with sklseq.interop.from_sktime({input_name}).",
+        SequenceLayoutWarning,
+        stacklevel=3,
+    )
+
+
+def _read_sktime_container(X, input_name):
+    """Read sktime's nested_univ and pd-multiindex DataFrames as lists of ``(T_i, C)`` arrays."""
+    if not type(X).__module__.startswith("pandas") or not hasattr(X, "columns"):
+        return X
+    if X.index.nlevels > 1:
+        return _read_multiindex(X, input_name)
+    if X.shape[0] and X.shape[1] and all(dtype.kind == "O" for dtype in X.dtypes):
+        first = X.iat[0, 0]
+        if hasattr(first, "index") and np.ndim(first) == 1:
+            return _read_nested(X, input_name)
+    return X
+
+
+def _read_nested(X, input_name):
+    sequences = []
+    for row in range(X.shape[0]):
+        cells = list(X.iloc[row])
+        if not all(hasattr(cell, "index") and np.ndim(cell) == 1 for cell in cells):
+            raise ValueError(
+                f"{input_name} looks like an sktime nested_univ DataFrame, but row {row} has a "
+                "cell that is not a pandas Series; every cell must hold one channel of one "
+                "sequence as a pandas Series (see sktime.datatypes.check_is_mtype)."
+            )
+        sizes = {len(cell) for cell in cells}
+        if len(sizes) > 1:
+            raise ValueError(
+                f"Row {row} of the sktime nested_univ DataFrame {input_name} has channels of "
+                f"different lengths {sorted(sizes)}; sklseq needs every channel of a sequence "
+                "to have the same number of time steps: resample or pad them first."
+            )
+        try:
+            values = np.column_stack([np.asarray(cell, dtype=np.float64) for cell in cells])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Row {row} of the sktime nested_univ DataFrame {input_name} holds "
+                f"non-numeric values ({exc}); convert them to numbers first."
+            ) from exc
+        sequences.append(values)
+    return sequences
+
+
+def _read_multiindex(X, input_name):
+    if X.index.nlevels != 2:
+        raise ValueError(
+            f"{input_name} is a DataFrame with {X.index.nlevels} index levels; sklseq reads "
+            "sktime's pd-multiindex panel, indexed by (instance, time). For a hierarchical "
+            "frame (pd_multiindex_hier), combine the outer levels into one instance level "
+            "first."
+        )
+    try:
+        values = X.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{input_name} is an sktime pd-multiindex DataFrame with non-numeric columns "
+            f"({exc}); keep only numeric channels."
+        ) from exc
+    codes, instances = _factorize(X.index.get_level_values(0))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    times = np.asarray(X.index.get_level_values(1))[order]
+    sequences = np.split(values[order], bounds)
+    for instance, steps in zip(instances, np.split(times, bounds)):
+        if len(steps) > 1 and not (steps[1:] > steps[:-1]).all():
+            raise ValueError(
+                f"Instance {instance!r} of the sktime pd-multiindex DataFrame {input_name} "
+                "has time points out of order or repeated; sort them with "
+                f"{input_name}.sort_index() and drop duplicates."
+            )
+    return sequences
+
+
+def _factorize(values):
+    """Integer codes in order of first appearance, and the unique values."""
+    uniques, first, codes = np.unique(np.asarray(values), return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[codes.ravel()], uniques[np.argsort(first, kind="stable")]
 
 
 def _is_sequence_list(X):

@@ -80,9 +80,11 @@ def test_empty_input_is_an_error(X):
         check_sequences(X)
 
 
-def test_1d_input_asks_to_reshape():
-    with pytest.raises(ValueError, match="Reshape your data"):
-        check_sequences(np.ones(5))
+@pytest.mark.parametrize("X", [np.arange(5.0) + 1234.5, [1234.5, 2.0, 3.0, 4.0, 5.0]])
+def test_1d_input_says_how_to_pass_one_series_without_printing_it(X):
+    with pytest.raises(ValueError, match=r"1D \(5 values\).*X\[None\].*forecast_from_end") as info:
+        check_sequences(X)
+    assert "1234" not in str(info.value)
 
 
 def test_4d_input_is_an_error():
@@ -106,8 +108,22 @@ def test_estimator_records_shape_and_checks_channels():
     assert est.n_features_in_ == 5 and est.n_channels_in_ == 2
     with pytest.raises(ValueError, match="3 channel.*fitted with 2"):
         check_sequences(np.zeros((4, 5, 3)), estimator=est, reset=False)
+    X, _ = check_sequences(np.zeros((4, 6, 2)), estimator=est, reset=False)
+    assert X.shape == (4, 6, 2)  # a 3D panel is free in length at predict
     with pytest.raises(ValueError, match="X has 6 features"):
-        check_sequences(np.zeros((4, 6, 2)), estimator=est, reset=False)
+        check_sequences(np.zeros((4, 6, 2)), estimator=est, reset=False, fixed_length=True)
+
+
+def test_plain_2d_keeps_n_features_rule_and_padded_2d_is_free():
+    est = _Dummy()
+    check_sequences(np.zeros((4, 5)), estimator=est, reset=True)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        check_sequences(np.zeros((4, 3)), estimator=est, reset=False)
+    padded = np.array([[1.0, 2.0, 3.0], [1.0, np.nan, np.nan]])
+    X, lengths = check_sequences(padded, estimator=est, reset=False)
+    assert X.shape == (2, 3, 1) and lengths.tolist() == [3, 1]
+    X, lengths = check_sequences(np.zeros((2, 8, 1)), estimator=est, reset=False)
+    assert lengths.tolist() == [8, 8]
 
 
 def test_ragged_list_may_have_any_length_at_predict():
