@@ -8,6 +8,7 @@ and a markdown report.
 """
 
 from ._compare import compare, sktime_baselines
+from ._report import write_report
 from ._results import ComparisonResult, combine
 from ._split import ExpandingWindowSplitter, PanelSplitter, SlidingWindowSplitter
 
@@ -16,6 +17,7 @@ __all__ = [
     "combine",
     "compare",
     "sktime_baselines",
+    "write_report",
     "ExpandingWindowSplitter",
     "PanelSplitter",
     "SlidingWindowSplitter",
