@@ -152,7 +152,7 @@ def compare(
     ...                  baselines={"majority": DummyClassifier()}, random_state=0)
     >>> result.leaderboard.index.tolist()
     ['ridge', 'majority']
-    >>> result.leaderboard.loc["ridge", ["wins", "ties", "losses"]].tolist()
+    >>> [int(n) for n in result.leaderboard.loc["ridge", ["wins", "ties", "losses"]]]
     [5, 0, 0]
     """
     if isinstance(X, dict):

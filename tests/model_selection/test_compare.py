@@ -197,3 +197,20 @@ def test_warnings_are_collected_not_printed(recwarn):
     assert result.warnings.loc[0, "message"] == "noisy fit"
     assert result.warnings.loc[0, "count"] == 5
     assert not [w for w in recwarn if "noisy" in str(w.message)]
+
+
+def test_sktime_baselines_without_unequal_length_support_are_marked_na():
+    pytest.importorskip("sktime", reason="the sktime baselines need sktime (bench extra)")
+    from sklseq.model_selection import sktime_baselines
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=n) for n in rng.integers(10, 20, size=20)]
+    y = np.arange(20) % 2
+    baselines = sktime_baselines("classification", minirocket_kernels=84)
+    result = compare({"fft + logistic": make_pipeline(FFTFeatures(n_fft=32), LogisticRegression())},
+                     X, y, baselines=baselines, cv=2, random_state=0)
+    board = result.leaderboard
+    for name in baselines:
+        assert board.loc[name, "error"].startswith("n/a: sktime's ")
+        assert "capability:unequal_length is False" in board.loc[name, "error"]
+    assert board.loc["fft + logistic", "folds_ok"] == "2/2"
