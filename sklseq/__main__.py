@@ -162,17 +162,23 @@ def _report_command(args, command):
 
     folds = 3 if args.quick else 5
     names = ["fft-ridge", "cnn"] if args.full else None
-    sections = {}
+    sections, skipped = {}, []
     for title, suite in (("Classification", CLASSIFICATION_SUITE),
                          ("Sequence regression", REGRESSION_SUITE)):
         results = []
         for dataset in suite:
-            data = load_dataset(dataset)
+            try:
+                data = load_dataset(dataset)
+            except Exception as exc:  # noqa: BLE001 - one missing data set does not stop the suite
+                skipped.append(f"{dataset} could not be loaded: {type(exc).__name__}: {exc}")
+                continue
             models = model_presets(data["task"], quick=args.quick, names=names,
                                    max_length=_max_length(data["X"]))
             results.append(compare(models, data["X"], data["y"], task=data["task"], cv=folds,
                                    baselines=_baselines(args, data["task"]), name=dataset,
                                    **_settings(args)))
+        if not results:
+            continue
         metric = "accuracy" if title == "Classification" else "RMSE"
         sections[f"{title} ({len(suite)} data set{'s' * (len(suite) > 1)}, {folds}-fold CV on "
                  f"train + test pooled, ranked by {metric})"] = combine(results)
@@ -199,6 +205,7 @@ def _report_command(args, command):
     ]
     if args.quick:
         notes.insert(0, QUICK_NOTE)
+    notes.extend(skipped)
     mode = "quick" if args.quick else ("full" if args.full else "default")
     return write_report(sections, args.out, title=f"sklseq against sktime baselines ({mode} run)",
                         command=command, notes=notes)

@@ -88,7 +88,11 @@ def _load_panel(name, loader):
         return X, np.concatenate([np.asarray(p[1]) for p in parts])
     import sktime.datasets  # noqa: PLC0415
 
-    X, y = getattr(sktime.datasets, loader)(return_type="nested_univ")
+    load = getattr(sktime.datasets, loader)
+    try:
+        X, y = load(return_type="nested_univ")
+    except TypeError:  # load_covid_3month has no return_type; it returns nested_univ
+        X, y = load()
     rows = [
         np.column_stack([X.iloc[i, j].to_numpy(dtype=float) for j in range(X.shape[1])])
         for i in range(len(X))
