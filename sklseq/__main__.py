@@ -189,10 +189,11 @@ def _report_command(args, command):
         models = model_presets("forecasting", season=season, horizon=horizon, quick=args.quick)
         cv = ExpandingWindowSplitter(horizon=horizon, step=horizon, n_splits=folds)
         results.append(compare(models, data["X"], cv=cv, season=season, task="forecasting",
+                               scoring=["smape", "mae", "rmse"],
                                baselines=_baselines(args, "forecasting", season), name=dataset,
                                **_settings(args)))
     sections[f"Forecasting ({len(FORECASTING_SUITE)} series, rolling origin over the last {folds} "
-             "horizons, ranked by MAE)"] = combine(results)
+             "horizons, ranked by sMAPE)"] = combine(results)
     notes = [
         KERNELS_NOTE,
         "Seeds fixed (--seed); folds and seeds are set before dispatch, so every backend gives "

@@ -579,7 +579,7 @@ def sktime_baselines(task, season=None, minirocket_kernels=10_000):
 
     sp = season or 1
     return {
-        "sktime Naive (seasonal)" if season else "sktime Naive": SktimeBaseline(
+        "sktime (seasonal) naive": SktimeBaseline(
             NaiveForecaster(strategy="last", sp=sp)
         ),
         "sktime AutoETS": SktimeBaseline(StatsForecastAutoETS(season_length=sp)),

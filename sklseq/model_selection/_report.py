@@ -68,7 +68,11 @@ def headline(result):
         table["rank"] = board["rank"]
     else:
         table = pd.DataFrame(index=board.index)
-        table[f"mean rank ({len(result.datasets)} data sets)"] = board["mean_rank"]
+        used = result.ranked_scores().index
+        left_out = [d for d in result.datasets if d not in used]
+        label = f"mean rank ({len(used)} data sets"
+        label += f"; without {', '.join(left_out)})" if left_out else ")"
+        table[label] = board["mean_rank"]
         table[f"mean {primary}"] = board[f"{primary}_mean"]
     table["baseline"] = board["baseline"]
     table["W/T/L vs best baseline"] = [

@@ -101,8 +101,8 @@ class ComparisonResult:
         ``losses``, ``p_value``: fold-by-fold against the best baseline, with a
         two-sided Wilcoxon signed-rank test; ``error`` holds the first error.
 
-        Several data sets: ``mean_rank`` across data sets (models that ran
-        everywhere), the first metric's mean per data set, and wins, ties,
+        Several data sets: ``mean_rank`` across the data sets of
+        :meth:`ranked_scores`, the first metric's mean per data set, and wins, ties,
         losses and the Wilcoxon p-value over data sets against the baseline
         with the best mean rank.
         """
@@ -180,14 +180,33 @@ class ComparisonResult:
         table = means.unstack("model")
         return table.loc[self.datasets, list(dict.fromkeys(self.folds["model"]))]
 
+    def ranked_scores(self, metric=None):
+        """The scores that ranks and the Friedman test use.
+
+        Models that ran on at most half of the data sets are left out, then
+        the data sets where a remaining model failed or was n/a; so a baseline
+        that cannot take one data set still gets ranked on the others.
+
+        Parameters
+        ----------
+        metric : str or None, default=None
+
+        Returns
+        -------
+        scores : pandas.DataFrame of shape (n_datasets_used, n_models_used)
+        """
+        scores = self.scores(metric)
+        kept = scores.loc[:, scores.notna().mean(axis=0) > 0.5]
+        return kept.dropna(axis=0)
+
     @property
     def critical_difference(self):
         """Friedman test and Nemenyi critical difference over data sets (None for one data set).
 
-        Only models that ran on every fold of every data set take part. See
+        On :meth:`ranked_scores`. See
         :func:`sklseq.model_selection._stats.critical_difference` for the keys.
         """
-        scores = self.scores().dropna(axis=1)
+        scores = self.ranked_scores()
         if scores.shape[0] < 2 or scores.shape[1] < 2:
             return None
         return critical_difference(scores, self.metrics[self.primary][1])
@@ -195,7 +214,7 @@ class ComparisonResult:
     def _overall_leaderboard(self):
         primary, greater = self.primary, self.metrics[self.primary][1]
         scores = self.scores()
-        complete = scores.dropna(axis=1)
+        complete = self.ranked_scores()
         ranks = rank_models(complete, greater).mean(axis=0)
         baseline_names = set(self.folds.loc[self.folds["baseline"], "model"])
         table = pd.DataFrame(index=scores.columns)

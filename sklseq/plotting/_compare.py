@@ -46,12 +46,12 @@ def plot_leaderboard(result, dataset=None, metric=None, ax=None):
     metric = metric or result.primary
     greater = result.metrics[metric][1]
     if dataset is None and len(result.datasets) > 1:
-        scores = result.scores(metric).dropna(axis=1)
+        scores = result.ranked_scores(metric)
         ranks = scores.rank(axis=1, ascending=not greater, method="average")
         centre, spread = ranks.mean(axis=0), ranks.std(axis=0, ddof=1)
         failed = [m for m in result.scores(metric).columns if m not in scores.columns]
-        reasons = dict.fromkeys(failed, "failed on some data set")
-        xlabel = f"mean rank over {len(result.datasets)} data sets (lower is better; bar: ±1 sd)"
+        reasons = dict.fromkeys(failed, "failed or n/a on most data sets")
+        xlabel = f"mean rank over {len(scores.index)} data sets (lower is better; bar: ±1 sd)"
         better_low = True
         title = f"{result.task}: mean rank on {metric}"
     else:

@@ -214,3 +214,15 @@ def test_sktime_baselines_without_unequal_length_support_are_marked_na():
         assert board.loc[name, "error"].startswith("n/a: sktime's ")
         assert "capability:unequal_length is False" in board.loc[name, "error"]
     assert board.loc["fft + logistic", "folds_ok"] == "2/2"
+
+
+def test_a_model_failing_on_one_data_set_is_still_ranked_on_the_others():
+    data = {f"set{i}": _panel(seed=i) for i in range(3)}
+    data["set1"][0][0, 0] = 999  # _FailsOnMarkedRow fails on set1 only
+    models = {"fragile": _FailsOnMarkedRow(), "ridge": RidgeClassifier()}
+    result = compare(models, data, baselines={"majority": DummyClassifier()}, random_state=0)
+    assert result.ranked_scores().index.tolist() == ["set0", "set2"]
+    board = result.leaderboard
+    assert board.loc["fragile", "failed_on"] == "set1"
+    assert not np.isnan(board.loc["fragile", "mean_rank"])
+    assert result.critical_difference["n_datasets"] == 2
