@@ -1,5 +1,6 @@
-# The two commands of the README: `make report` (the main job: every benchmark,
-# one markdown report with plots in benchmarks/results/) and `make test`;
+# The two commands of the README: `make report` (the main job: sklseq's tuned models
+# against sktime's baselines on bundled real data, results/report.md with plots)
+# and `make test`. `make bench` runs the speed benchmarks (benchmarks/results/);
 # `make docs` builds the documentation site into docs/_build/html.
 # Each creates .venv and installs sklseq with every extra when missing; the
 # constraints file pins torch to the local CPU wheel and the versions we test.
@@ -8,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: report test docs clean
+.PHONY: report bench test docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,8 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt --no-deps pyctcdecode
 	touch $(STAMP)
 
-# QUICK=1 runs every benchmark at small sizes (about 3 minutes instead of about 8 minutes on 2 cores).
+# QUICK=1: fewer folds and smaller grids, each shortened model named so (python -m sklseq report --help).
 report: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m sklseq report --out results $(if $(QUICK),--quick,)
+
+# QUICK=1 runs every speed benchmark at small sizes.
+bench: $(STAMP)
 	$(PY) -m benchmarks.run $(if $(QUICK),--quick,)
 
 test: $(STAMP)

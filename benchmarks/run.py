@@ -1,4 +1,8 @@
-"""Run every benchmark and write one markdown report: the README's main job.
+"""Run every speed benchmark and write one markdown report (``make bench``).
+
+The comparison of sklseq's models against sktime's baselines on real data is
+the product command ``python -m sklseq report`` (``make report``), no longer a
+benchmark here.
 
 Each ``benchmarks/bench_<name>.py`` exposes ``run(quick) -> str`` returning its
 markdown section (and writes ``benchmarks/results/<name>.md`` itself). This
@@ -27,7 +31,6 @@ BENCHMARKS = (
     "transformers",
     "statistical",
     "neural",
-    "baselines",
     "seq2seq",
     "ctc",
     "cuda",  # measures nothing on a machine without a CUDA device
@@ -57,7 +60,7 @@ def main(argv=None):
     RESULTS.mkdir(parents=True, exist_ok=True)
     mode = "quick" if args.quick else "full"
     sections = [
-        "# sklseq benchmark report",
+        "# sklseq speed benchmarks",
         f"Mode: {mode}. Machine: {_machine()}. "
         f"Command: `python -m benchmarks.run{' --quick' if args.quick else ''}`.",
     ]
