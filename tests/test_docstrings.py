@@ -19,6 +19,8 @@ SUBPACKAGES = [
     "sklseq.forecasting",
     "sklseq.interop",
     "sklseq.metrics",
+    "sklseq.model_selection",
+    "sklseq.plotting",
     "sklseq.neural",
     "sklseq.preprocessing",
     "sklseq.statistical",

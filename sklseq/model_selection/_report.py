@@ -120,8 +120,11 @@ def write_report(sections, path, *, title="sklseq comparison", command=None, not
     sections : dict of str to ComparisonResult
         Titled comparisons; their headline leaderboards open the report.
     path : str or pathlib.Path
+        Folder of the report; created when missing.
     title : str
+        First heading of the report.
     command : str or None
+        The command that produced the report, quoted in it.
     notes : sequence of str
         Lines written under the headline (what a quick run shortened, ...).
 

@@ -15,17 +15,17 @@ class ComparisonResult:
 
     Made by :func:`compare` (one data set, or a dict of them) and :func:`combine`.
 
-    Attributes
+    Parameters
     ----------
     folds : pandas.DataFrame
         One row per (data set, model, fold): every metric, ``fit_time`` and
         ``predict_time`` in seconds, ``baseline`` and ``error`` (None when the
         fold ran, the exception otherwise, ``"n/a: ..."`` when the model could
         not take the data).
-    task : str
+    task : {"classification", "regression", "forecasting"}
+        What was compared.
     metrics : dict of str to (function, greater_is_better)
         The first one ranks the models.
-    datasets : list of str
     warnings : pandas.DataFrame
         Warnings raised during the fits (category, message, count, models),
         collected instead of printed.
@@ -33,6 +33,13 @@ class ComparisonResult:
         Forecasting only: per data set, the series and each model's forecast
         (``positions``, ``mean`` and, where the model gives them, 90%
         ``lower`` / ``upper``) at every origin.
+    series : dict
+        Forecasting only: the series of each data set, for the plots.
+
+    Attributes
+    ----------
+    datasets : list of str
+        Names of the data sets, in the order they were compared.
     """
 
     def __init__(self, folds, *, task, metrics, warnings, forecasts, series):

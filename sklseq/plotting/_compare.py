@@ -34,10 +34,14 @@ def plot_leaderboard(result, dataset=None, metric=None, ax=None):
     Parameters
     ----------
     result : ComparisonResult
+        What :func:`sklseq.model_selection.compare` returned.
     dataset : str or None, default=None
+        Data set to show; all of them (mean ranks) when None.
     metric : str or None, default=None
+        Metric to show; the ranking metric when None.
         ``None`` is the result's first metric.
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
@@ -98,8 +102,11 @@ def plot_dataset_scores(result, metric=None, ax=None):
     Parameters
     ----------
     result : ComparisonResult
+        What :func:`sklseq.model_selection.compare` returned.
     metric : str or None, default=None
+        Metric to show; the ranking metric when None.
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
@@ -142,6 +149,7 @@ def plot_critical_difference(ranks, cd, ax=None):
     cd : float
         Critical difference.
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
@@ -208,7 +216,9 @@ def plot_forecast(history, forecast, *, actual=None, interval=None, n_history=No
     n_history : int or None, default=None
         Show only the last ``n_history`` steps of the history.
     label : str, default="forecast"
+        Legend entry of the forecast line.
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
@@ -263,9 +273,11 @@ def plot_forecasts(result, dataset=None, n_history=None, ncols=3):
     result : ComparisonResult
         A forecasting comparison.
     dataset : str or None, default=None
+        Data set to show; the first one when None.
     n_history : int or None, default=None
         Steps of history before the first origin; ``None``: as many as the test span.
     ncols : int, default=3
+        Panels per row.
 
     Returns
     -------

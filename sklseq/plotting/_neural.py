@@ -16,6 +16,7 @@ def plot_learning_curve(history, ax=None):
         Anything with a ``history_`` attribute, or the per-epoch records
         themselves (``{"epoch": ..., "train_loss": ..., "valid_loss": ...}``).
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
@@ -64,6 +65,7 @@ def plot_attention(weights, source_tokens=None, target_tokens=None, ax=None):
     target_tokens : sequence of str or None, default=None
         Labels of the output steps (y axis).
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
@@ -113,6 +115,7 @@ def plot_ctc_posteriors(log_proba, labels=None, ax=None):
     labels : sequence or None, default=None
         Names of the labels (``CTCTranscriber.labels_``); default ``0, 1, ...``.
     ax : matplotlib Axes or None, default=None
+        Axes to draw on; a new figure's when None.
 
     Returns
     -------
