@@ -14,6 +14,7 @@ from ._baselines import (
 )
 from ._smoothing import ExponentialSmoothingRegressor
 from ._structural import StructuralRegressor
+from ._theta import ThetaRegressor
 from ._var import VARRegressor
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "MovingAverageRegressor",
     "SeasonalNaiveRegressor",
     "StructuralRegressor",
+    "ThetaRegressor",
     "VARRegressor",
 ]

@@ -310,6 +310,8 @@ class StatisticalForecasterMixin:
         return horizon, y2d
 
     def _shape_output(self, values):
+        if values.ndim == 3:  # every channel of a multivariate forecast
+            return values
         if values.shape[1] == 1 and not self._y_was_2d:
             return values[:, 0]
         return values
