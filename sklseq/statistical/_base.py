@@ -258,11 +258,13 @@ class StatisticalForecasterMixin:
     def _forecast_checked(self, X, future_exog):
         from ..utils import check_sequences  # noqa: PLC0415
 
+        per_series = getattr(self, "per_series", False)
         X, lengths = check_sequences(
             X,
             estimator=self,
             reset=False,
-            min_length=self._min_predict_length(),
+            # With one model per row, each row's own fit checks its length.
+            min_length=1 if per_series else self._min_predict_length(),
             length_reason=self._length_reason(),
         )
         if future_exog is not None and not getattr(self, "n_exog_", 0):
@@ -270,7 +272,7 @@ class StatisticalForecasterMixin:
                 f"future_exog was given but {type(self).__name__} was fitted without "
                 "exogenous channels."
             )
-        if getattr(self, "per_series", False):
+        if per_series:
             return self._forecast_per_series(X, lengths, future_exog)
         return self._forecast(X, lengths, future_exog)
 

@@ -130,7 +130,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         steps = np.arange(horizon)
         mean = level[:, None] + weight * (
             (decay * intercept)[:, None]
-            + slope[:, None] * (steps + (1 - (1 - alpha) ** (lengths + 1)) / alpha)[None]
+            + slope[:, None] * (steps[None] + ((1 - (1 - alpha) ** (lengths + 1)) / alpha)[:, None])
         )
         std = np.broadcast_to(np.sqrt(self.sigma2_ * (1 + steps * alpha**2)), mean.shape).copy()
         for i, (factors, multiplicative) in seasonal.items():
