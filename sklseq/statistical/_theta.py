@@ -227,7 +227,8 @@ def _concentrated(Y, lengths, alpha, theta):
     for step in range(n_steps):
         drift = weight * (decay[step] * intercept + (1 - decay[step] * (1 - alpha)) / alpha * slope)
         errors[:, step] = y[:, step] - level - drift
-        level = alpha * y[:, step] + (1 - alpha) * level
+        # Rows that have ended keep their last level.
+        level = np.where(observed[:, step], alpha * y[:, step] + (1 - alpha) * level, level)
     errors = np.where(observed, errors, 0.0)
     regressor = np.where(observed, decay[None], 0.0)
     start = (errors * regressor).sum(axis=1) / (regressor**2).sum(axis=1)
