@@ -170,7 +170,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         return adjusted, seasonal
 
     def _min_predict_length(self):
-        return 3
+        return 2
 
     def _length_reason(self):
         return "ThetaRegressor (a level and a line)"
