@@ -1,221 +1,231 @@
-"""Statistical forecasters: sklseq against statsmodels direct and statsforecast.
+"""sklseq's automatic statistical forecasters against statsforecast's.
 
-Three comparisons, each run side by side in this process with BLAS pinned to
-one thread for every library (SPEC section 5):
+Part 1, accuracy: rolling origin (several origins, one season ahead) on the
+forecasting data shipped with sktime (airline, lynx, shampoo, uschange
+consumption, PBS): sklseq ``ExponentialSmoothingRegressor`` (AutoETS),
+``ThetaRegressor(model="auto")`` and ``ARIMARegressor(order="auto")`` against
+statsforecast's ``AutoETS``, ``AutoTheta`` and ``AutoARIMA``, MASE and sMAPE
+side by side (mean over origins).
 
-1. Wrapper overhead on airline: ``ARIMARegressor`` fit + 12-step forecast with
-   intervals against ``SARIMAX(...).fit()`` + ``get_forecast(12)`` on the same
-   series and order (target: at most 1.1x).
-2. Forecasting many rows with fitted parameters: one ``predict`` on a panel of
-   1,000 histories against a Python loop of ``results.apply(row).get_forecast``
-   (target: at least 10x faster).
-3. Fit + forecast of 1,000 random-walk series of length 100 against
-   statsforecast's ``ARIMA`` (one model per series, as statsforecast does; sklseq
-   fits one set of parameters to the panel), with the accuracy of both on the
-   held-out last 10 steps (target: faster than statsforecast). statsforecast
-   compiles its kernels with numba on first use: that warm-up runs on 10
-   series before the timing and is not counted.
+Part 2, many series: generated seasonal series (length 120, period 12, half
+from a seasonal ARIMA, half from an ETS(M,A,M) process), one model per series:
+fit + forecast time and MASE of sklseq (``per_series=True``) and statsforecast,
+on one core and on all cores (wall time; CPU time of this process for one
+core). sklseq's pooled ETS (one parameter set for all series, each series its
+own states) is reported separately, labelled pooled.
 
-    python -m benchmarks.bench_statistical --quick   # ~30 s
-    python -m benchmarks.bench_statistical           # a few minutes
+Run: ``python -m benchmarks.bench_statistical`` (``--quick`` for fewer
+series). Wall times on a shared machine are noisy; the ratios come from one
+process, competitors alternating.
 """
 
+import argparse
+import os
+import platform
+import time
 import warnings
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
-from benchmarks._util import (
-    alternating_times,
-    format_ratio,
-    format_time,
-    machine_description,
-    main,
-    markdown_table,
-    time_call,
-)
-from sklseq.statistical import ARIMARegressor
-
-AIRLINE_ORDER = ((0, 1, 1), (0, 1, 1, 12))
-# One controller: threadpool_limits() rescans the loaded libraries (~4 ms) on each call.
-_THREADPOOLS = ThreadpoolController()
+HORIZONS = {"airline": 12, "lynx": 10, "shampoo": 6, "uschange": 4, "PBS": 12}
+PERIODS = {"airline": 12, "lynx": 10, "shampoo": 12, "uschange": 4, "PBS": 12}
 
 
-def threadpool_limits(limits, user_api):
-    return _THREADPOOLS.limit(limits=limits, user_api=user_api)
-
-
-def _airline():
-    from sktime.datasets import load_airline
-
-    return np.log(load_airline().to_numpy(dtype=float))
-
-
-def _overhead(quick):
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    series = _airline()
-    order, seasonal_order = AIRLINE_ORDER
-
-    def direct():
-        with threadpool_limits(1, user_api="blas"):
-            result = SARIMAX(series, order=order, seasonal_order=seasonal_order, trend="n").fit(
-                disp=False, maxiter=50
-            )
-            forecast = result.get_forecast(12)
-            return forecast.predicted_mean, forecast.conf_int(alpha=0.1)
-
-    def wrapped():
-        model = ARIMARegressor(
-            order=order, seasonal_order=seasonal_order, trend="n", horizon=12
-        ).fit(series[None])
-        return model.predict(series[None]), model.predict_interval(series[None], coverage=0.9)
-
-    t_direct, t_wrapped = alternating_times([direct, wrapped], repeat=5 if quick else 15)
-    expected, (lower, upper) = direct(), wrapped()[1]
-    error = max(
-        np.max(np.abs(wrapped()[0][0] - expected[0])),
-        np.max(np.abs(lower[0] - expected[1][:, 0])),
-        np.max(np.abs(upper[0] - expected[1][:, 1])),
+def _datasets():
+    from sktime.datasets import (
+        load_airline,
+        load_lynx,
+        load_PBS_dataset,
+        load_shampoo_sales,
+        load_uschange,
     )
-    return [
-        "airline, SARIMA(0,1,1)(0,1,1,12): fit + 12-step forecast + 90% interval",
-        format_time(t_direct) + " CPU",
-        format_time(t_wrapped) + " CPU",
-        format_ratio(t_wrapped / t_direct) + " (sklseq / statsmodels)",
-        "<= 1.1x",
-        f"max abs diff {error:.1e}",
-    ]
+
+    return {
+        "airline": load_airline().to_numpy(float),
+        "lynx": load_lynx().to_numpy(float),
+        "shampoo": load_shampoo_sales().to_numpy(float),
+        "uschange": load_uschange()[0].to_numpy(float),
+        "PBS": load_PBS_dataset().to_numpy(float),
+    }
 
 
-def _many_rows(quick):
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    series = _airline()
-    order, seasonal_order = AIRLINE_ORDER
-    n_rows = 200 if quick else 1000
-    n_loop = 50 if quick else 200
-    rng = np.random.default_rng(0)
-    # Histories as long as airline: airline with a random level and noise.
-    rows = (
-        series
-        + rng.normal(0, 0.3, size=(n_rows, 1))
-        + rng.normal(0, 0.02, size=(n_rows, len(series)))
-    )
-    model = ARIMARegressor(order=order, seasonal_order=seasonal_order, trend="n", horizon=12)
-    model.fit(series[None])
-    with threadpool_limits(1, user_api="blas"):
-        result = SARIMAX(series, order=order, seasonal_order=seasonal_order, trend="n").fit(
-            disp=False, maxiter=50
-        )
-
-    def loop(panel):
-        with threadpool_limits(1, user_api="blas"):
-            return np.array([result.apply(row).get_forecast(12).predicted_mean for row in panel])
-
-    t_sklseq, _ = time_call(model.predict, rows, repeat=5)
-    # The loop is timed on n_loop rows and scaled: its cost is linear in the rows.
-    t_loop, _ = time_call(loop, rows[:n_loop], repeat=1, warmup=0)
-    t_loop *= n_rows / n_loop
-    error = np.max(np.abs(model.predict(rows[:n_loop]) - loop(rows[:n_loop])))
-    return [
-        f"{n_rows} histories of 144 steps, fitted SARIMA, 12-step forecasts",
-        format_time(t_loop) + f" (loop of {n_loop}, scaled)",
-        format_time(t_sklseq),
-        format_ratio(t_loop / t_sklseq) + " faster",
-        ">= 10x faster",
-        f"max abs diff {error:.1e}",
-    ]
+def mase(actual, forecast, history, period):
+    lag = period if len(history) > period else 1
+    scale = np.mean(np.abs(history[lag:] - history[:-lag]))
+    return float(np.mean(np.abs(actual - forecast)) / scale)
 
 
-def _random_walks(n_series, length, seed=0):
+def smape(actual, forecast):
+    return float(np.mean(2 * np.abs(actual - forecast) / (np.abs(actual) + np.abs(forecast))) * 100)
+
+
+def _sklseq_models(period):
+    from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor, ThetaRegressor
+
+    return {
+        "ETS": lambda h: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=h),
+        "Theta": lambda h: ThetaRegressor(model="auto", seasonal_periods=period, horizon=h),
+        "ARIMA": lambda h: ARIMARegressor(
+            order="auto", seasonal_order="auto", seasonal_period=period, horizon=h
+        ),
+    }
+
+
+def _statsforecast_models(period):
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
+
+    return {
+        "ETS": lambda: AutoETS(season_length=period),
+        "Theta": lambda: AutoTheta(season_length=period),
+        "ARIMA": lambda: AutoARIMA(season_length=period),
+    }
+
+
+def accuracy(n_origins):
+    print(f"## Rolling origin, {n_origins} origins, one season ahead (mean over origins)\n")
+    print("| series | model | sklseq MASE | statsforecast MASE | sklseq sMAPE | statsforecast sMAPE |")
+    print("|---|---|---|---|---|---|")
+    wins = ties = total = 0
+    for name, series in _datasets().items():
+        period, horizon = PERIODS[name], HORIZONS[name]
+        ours_by_model, theirs_by_model = _sklseq_models(period), _statsforecast_models(period)
+        for model_name in ours_by_model:
+            scores = {"ours": [], "theirs": []}
+            for k in range(n_origins):
+                end = len(series) - horizon * (n_origins - k)
+                history, actual = series[:end], series[end : end + horizon]
+                ours = ours_by_model[model_name](horizon).fit(history[None]).predict(history[None])[0]
+                theirs = theirs_by_model[model_name]().forecast(y=history, h=horizon)["mean"]
+                scores["ours"].append((mase(actual, ours, history, period), smape(actual, ours)))
+                scores["theirs"].append((mase(actual, theirs, history, period), smape(actual, theirs)))
+            ours_mase, ours_smape = np.mean(scores["ours"], axis=0)
+            theirs_mase, theirs_smape = np.mean(scores["theirs"], axis=0)
+            total += 1
+            wins += ours_mase < theirs_mase - 1e-9
+            ties += abs(ours_mase - theirs_mase) <= 1e-9
+            print(f"| {name} | {model_name} | {ours_mase:.3f} | {theirs_mase:.3f} | "
+                  f"{ours_smape:.2f} | {theirs_smape:.2f} |")  # fmt: skip
+    print(f"\nsklseq lower MASE on {wins} of {total} (series, model) pairs, equal on {ties}.\n")
+
+
+def generated_panel(n_series, length=120, period=12, seed=0):
+    """Half seasonal ARIMA(0,1,1)(0,1,1) paths, half ETS(M,A,M) paths; all positive."""
     rng = np.random.default_rng(seed)
-    steps = rng.normal(size=(n_series, length))
-    # A little autocorrelation in the steps, so an AR term has something to find.
-    steps[:, 1:] += 0.3 * steps[:, :-1]
-    return steps.cumsum(axis=1)
+    rows = []
+    for i in range(n_series):
+        if i % 2 == 0:
+            noise = rng.normal(scale=rng.uniform(0.5, 2.0), size=length + period + 1)
+            theta, big_theta = rng.uniform(-0.6, 0.2), rng.uniform(-0.7, -0.1)
+            shocks = noise.copy()
+            shocks[1:] += theta * noise[:-1]
+            shocks[period:] += big_theta * noise[:-period]
+            shocks[period + 1 :] += theta * big_theta * noise[: -period - 1]
+            base = rng.normal(scale=5, size=period)
+            path = np.empty(length + period + 1)
+            path[: period + 1] = 100 + np.r_[base, base[0]]
+            for t in range(period + 1, len(path)):
+                path[t] = path[t - 1] + path[t - period] - path[t - period - 1] + shocks[t]
+            rows.append(path[-length:] - path[-length:].min() + 20)
+        else:
+            level, slope = rng.uniform(50, 200), rng.uniform(-0.1, 0.5)
+            season = 1 + rng.uniform(0.05, 0.3) * np.sin(2 * np.pi * (np.arange(period) + rng.integers(period)) / period)
+            alpha, beta, gamma = rng.uniform(0.1, 0.5), rng.uniform(0.01, 0.05), rng.uniform(0.01, 0.1)
+            sigma = rng.uniform(0.01, 0.05)
+            row = np.empty(length)
+            for t in range(length):
+                s = season[t % period]
+                mean = (level + slope) * s
+                error = rng.normal(scale=sigma)
+                row[t] = mean * (1 + error)
+                new_level = (level + slope) * (1 + alpha * error)
+                slope = slope + beta * (level + slope) * error
+                season[t % period] = s * (1 + gamma * error)
+                level = new_level
+            rows.append(row)
+    return np.stack(rows)
 
 
-def _versus_statsforecast(quick):
+def _timed(function):
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def many_series(n_ets, n_arima, horizon=12, period=12):
     import pandas as pd
     from statsforecast import StatsForecast
-    from statsforecast.models import ARIMA
+    from statsforecast.models import AutoARIMA, AutoETS
 
-    n_series = 200 if quick else 1000
-    horizon = 10
-    walks = _random_walks(n_series, 100)
-    history, future = walks[:, :-horizon], walks[:, -horizon:]
+    from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor
 
-    def frame(panel):
-        n, length = panel.shape
-        return pd.DataFrame(
-            {
-                "unique_id": np.repeat(np.arange(n), length),
-                "ds": np.tile(np.arange(length), n),
-                "y": panel.ravel(),
-            }
-        )
-
-    def statsforecast(panel):
-        sf = StatsForecast(models=[ARIMA(order=(1, 1, 0))], freq=1, n_jobs=1)
-        with threadpool_limits(1, user_api="blas"):
-            out = sf.forecast(df=frame(panel), h=horizon, level=[90])
-        out = out.sort_values(["unique_id", "ds"])
-        shape = (len(panel), horizon)
-        return (
-            out["ARIMA"].to_numpy().reshape(shape),
-            out["ARIMA-lo-90"].to_numpy().reshape(shape),
-            out["ARIMA-hi-90"].to_numpy().reshape(shape),
-        )
-
-    def sklseq(panel):
-        model = ARIMARegressor(order=(1, 1, 0), trend="n", horizon=horizon).fit(panel)
-        lower, upper = model.predict_interval(panel, coverage=0.9)
-        return model.predict(panel), lower, upper
-
-    statsforecast(history[:10])  # numba compilation, not timed
-    t_sf, _ = time_call(statsforecast, history, repeat=1, warmup=0)
-    t_sk, _ = time_call(sklseq, history, repeat=3, warmup=1)
-
-    def accuracy(result):
-        mean, lower, upper = result
-        mae = np.mean(np.abs(mean - future))
-        rmse = np.sqrt(np.mean((mean - future) ** 2))
-        coverage = np.mean((lower <= future) & (future <= upper))
-        return f"MAE {mae:.3f}, RMSE {rmse:.3f}, 90% cover {coverage:.1%}"
-
-    return [
-        f"{n_series} random walks of length 100, ARIMA(1,1,0): fit + 10-step forecast "
-        "+ 90% interval",
-        format_time(t_sf) + " (statsforecast)",
-        format_time(t_sk),
-        format_ratio(t_sf / t_sk) + " faster",
-        "faster than statsforecast",
-        f"statsforecast: {accuracy(statsforecast(history))}; "
-        f"sklseq: {accuracy(sklseq(history))}",
-    ]
-
-
-def run(quick: bool) -> str:
-    """Run the three comparisons and return the markdown section."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rows = [_overhead(quick), _many_rows(quick), _versus_statsforecast(quick)]
-    headers = ["task", "competitor", "sklseq", "ratio", "target", "agreement / accuracy"]
-    mode = "quick" if quick else "full"
-    return "\n\n".join(
-        [
-            "## Statistical forecasters",
-            f"Mode: {mode}. Machine: {machine_description()}; shared with other jobs, "
-            "so wall times are noisy, the ratios less so. Best of several runs "
-            "unless noted; the overhead row compares CPU time, which other processes do "
-            "not inflate. statsforecast's numba warm-up is excluded.",
-            markdown_table(headers, rows),
-            "sklseq fits one set of ARIMA parameters to all series (rows are realisations "
-            "of one process); statsforecast fits one model per series.",
-        ]
+    print(f"## Generated seasonal series (length 120, period {period}, horizon {horizon}), "
+          "one model per series\n")  # fmt: skip
+    print("| model | series | cores | sklseq wall s | sklseq CPU s | statsforecast wall s | "
+          "statsforecast CPU s | sklseq MASE | statsforecast MASE |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    cores = os.cpu_count()
+    for label, n_series, ours_model, their_model in [
+        ("AutoETS", n_ets,
+         lambda jobs: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon,
+                                                    per_series=True, n_jobs=jobs),
+         lambda: AutoETS(season_length=period)),
+        ("auto-ARIMA", n_arima,
+         lambda jobs: ARIMARegressor(order="auto", seasonal_order="auto", seasonal_period=period,
+                                     horizon=horizon, per_series=True, n_jobs=jobs),
+         lambda: AutoARIMA(season_length=period)),
+    ]:  # fmt: skip
+        if not n_series:
+            continue
+        panel = generated_panel(n_series)
+        history, actual = panel[:, :-horizon], panel[:, -horizon:]
+        frame = pd.DataFrame({
+            "unique_id": np.repeat(np.arange(n_series), history.shape[1]),
+            "ds": np.tile(np.arange(history.shape[1]), n_series),
+            "y": history.ravel(),
+        })  # fmt: skip
+        for jobs in (1, -1):
+            ours, ours_wall, ours_cpu = _timed(
+                lambda: ours_model(jobs).fit(history).predict(history)  # noqa: B023
+            )
+            sf = StatsForecast(models=[their_model()], freq=1, n_jobs=jobs)
+            theirs, their_wall, their_cpu = _timed(
+                lambda: sf.forecast(df=frame, h=horizon)  # noqa: B023
+            )
+            theirs = theirs.sort_values(["unique_id", "ds"]).iloc[:, -1].to_numpy()
+            theirs = theirs.reshape(n_series, horizon)
+            ours_mase = np.mean([mase(a, f, h, period) for a, f, h in zip(actual, ours, history)])
+            their_mase = np.mean([mase(a, f, h, period) for a, f, h in zip(actual, theirs, history)])
+            n_cores = 1 if jobs == 1 else cores
+            print(f"| {label} | {n_series} | {n_cores} | {ours_wall:.1f} | {ours_cpu:.1f} | "
+                  f"{their_wall:.1f} | {their_cpu:.1f} | {ours_mase:.3f} | {their_mase:.3f} |")  # fmt: skip
+    panel = generated_panel(n_ets)
+    history, actual = panel[:, :-horizon], panel[:, -horizon:]
+    pooled, wall, cpu = _timed(
+        lambda: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon)
+        .fit(history)
+        .predict(history)
     )
+    pooled_mase = np.mean([mase(a, f, h, period) for a, f, h in zip(actual, pooled, history)])
+    print(f"\nPOOLED (not like for like: one parameter set for all {n_ets} series, each its own "
+          f"states) sklseq AutoETS: wall {wall:.1f} s, CPU {cpu:.1f} s, MASE {pooled_mase:.3f}.\n")  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer origins and series")
+    parser.add_argument("--n-ets", type=int, default=None, help="series for AutoETS")
+    parser.add_argument("--n-arima", type=int, default=None, help="series for auto-ARIMA")
+    parser.add_argument("--skip-accuracy", action="store_true")
+    args = parser.parse_args()
+    n_ets = args.n_ets if args.n_ets is not None else (100 if args.quick else 1000)
+    n_arima = args.n_arima if args.n_arima is not None else (10 if args.quick else 1000)
+    print(f"# bench_statistical on {platform.machine()}, {os.cpu_count()} cores "
+          "(a shared machine: wall times are noisy)\n")  # fmt: skip
+    warnings.simplefilter("ignore")
+    if not args.skip_accuracy:
+        accuracy(n_origins=2 if args.quick else 3)
+    many_series(n_ets, n_arima)
 
 
 if __name__ == "__main__":
-    main(run, "statistical", description=__doc__.splitlines()[0])
+    main()

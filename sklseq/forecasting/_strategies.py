@@ -251,7 +251,10 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
     series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), pandas Series or DataFrame
         The history to forecast from, oldest first.
     window_size : int
-        The window size the model was fitted with.
+        The window size the model was fitted with. A statistical forecaster
+        (``sklseq.statistical``) reads the whole history instead of the last
+        window, as its model of the series' own dynamics needs (without
+        ``exog``).
     exog : array-like of shape (n_timesteps, n_exog), default=None
         Exogenous series the model's windows included.
     differences : int, default=0
@@ -284,13 +287,21 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
     values = check_series(series, "series")[:, 0]
     inputs = np.diff(check_series(series, "series"), n=differences, axis=0)
     exog_tail = None if exog is None else check_series(exog, "exog")[differences:]
-    forecast = np.ravel(model.predict(last_window(inputs, window_size, exog=exog_tail)))
+    if exog is None and _models_whole_history(model):
+        history = [inputs[:, 0] if inputs.shape[1] == 1 else inputs]
+        forecast = np.ravel(model.predict(history))
+    else:
+        forecast = np.ravel(model.predict(last_window(inputs, window_size, exog=exog_tail)))
     if differences:
         forecast = _integrate(forecast, values, differences)
     if isinstance(series, (pd.Series, pd.DataFrame)):
         name = series.name if isinstance(series, pd.Series) else series.columns[0]
         return pd.Series(forecast, index=_future_index(series.index, len(forecast)), name=name)
     return forecast
+
+
+def _models_whole_history(model):
+    return getattr(model, "_forecasts_from_whole_history", False)
 
 
 def _integrate(forecast, history, differences):

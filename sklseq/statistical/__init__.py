@@ -5,16 +5,22 @@ Every estimator here reads each row of ``X`` as one history, forecasts its next
 ``predict_interval(X, coverage=0.9)``.
 """
 
-from ._arima import ARIMARegressor
-from ._baselines import (
+from ..utils._optional import import_optional
+
+# Without the [stats] extra, say which pip install fixes it before any module fails.
+import_optional("statsmodels", "stats")
+
+from ._arima import ARIMARegressor  # noqa: E402
+from ._baselines import (  # noqa: E402
     LastValueRegressor,
     LinearTrendRegressor,
     MovingAverageRegressor,
     SeasonalNaiveRegressor,
 )
-from ._smoothing import ExponentialSmoothingRegressor
-from ._structural import StructuralRegressor
-from ._var import VARRegressor
+from ._smoothing import ExponentialSmoothingRegressor  # noqa: E402
+from ._structural import StructuralRegressor  # noqa: E402
+from ._theta import ThetaRegressor  # noqa: E402
+from ._var import VARRegressor  # noqa: E402
 
 __all__ = [
     "ARIMARegressor",
@@ -24,5 +30,6 @@ __all__ = [
     "MovingAverageRegressor",
     "SeasonalNaiveRegressor",
     "StructuralRegressor",
+    "ThetaRegressor",
     "VARRegressor",
 ]

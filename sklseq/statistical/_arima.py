@@ -8,8 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils import check_sequences
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ._base import (
     LinearStateSpace,
     StatisticalForecasterMixin,
@@ -71,12 +70,17 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         within ``max_order`` and ``max_seasonal_order``.
     max_order : tuple of 3 int, default=(3, 2, 3)
         Upper bounds of ``(p, d, q)`` for ``order="auto"``.
-    max_seasonal_order : tuple of 2 int, default=(1, 1)
-        Upper bounds of ``(P, Q)`` for ``seasonal_order="auto"``.
+    max_seasonal_order : tuple of 2 int, default=(2, 2)
+        Upper bounds of ``(P, Q)`` for ``seasonal_order="auto"`` (auto.arima's).
     seasonal_period : int or None, default=None
         ``s`` for ``seasonal_order="auto"``.
     maxiter : int, default=50
         Iterations of the likelihood optimiser.
+    per_series : bool, default=False
+        Fit one model per row in ``predict`` (orders chosen per row when
+        ``"auto"``) instead of one pooled parameter set in ``fit``.
+    n_jobs : int or None, default=None
+        joblib workers over rows with ``per_series=True``.
 
     Attributes
     ----------
@@ -140,6 +144,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         "max_seasonal_order": [tuple],
         "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "maxiter": [Interval(Integral, 1, None, closed="left")],
+        "per_series": ["boolean"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -152,9 +158,11 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         information_criterion="aicc",
         stepwise=True,
         max_order=(3, 2, 3),
-        max_seasonal_order=(1, 1),
+        max_seasonal_order=(2, 2),
         seasonal_period=None,
         maxiter=50,
+        per_series=False,
+        n_jobs=None,
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -167,29 +175,24 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.max_seasonal_order = max_seasonal_order
         self.seasonal_period = seasonal_period
         self.maxiter = maxiter
+        self.per_series = per_series
+        self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Estimate the parameters from the training rows.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_channels), or list of sequences
-            Training histories.
-        y : array-like of shape (n_samples,) or (n_samples, horizon), default=None
-            Continuation of each row (see Notes).
-
-        Returns
-        -------
-        self : ARIMARegressor
-        """
-        self._check_orders()
-        X, lengths = check_sequences(X, estimator=self, reset=True)
-        self.horizon_, y2d = self._check_target(y, X, lengths)
+    def _check_channels(self, X):
         if self.target_channel >= X.shape[2]:
             raise ValueError(
                 f"target_channel={self.target_channel} but X has {X.shape[2]} channel(s)."
             )
+
+    def _min_fit_length(self):
+        return 1
+
+    def _length_reason(self):
+        if not hasattr(self, "order_"):
+            return type(self).__name__
+        return f"order={self.order_}, seasonal_order={self.seasonal_order_}"
+
+    def _fit(self, X, lengths, y2d):
         endog, exog = _split_channels(X, self.target_channel)
         self.n_exog_ = 0 if exog is None else exog.shape[2]
         if exog is None:
@@ -200,9 +203,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.llf_, self.aic_, self.bic_ = fitted["llf"], fitted["aic"], fitted["bic"]
         self.aicc_ = fitted["aicc"]
         self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
-        return self
 
-    def _check_orders(self):
+    def _check_settings(self):
         specs = [
             ("max_order", self.max_order, 3, 0),
             ("max_seasonal_order", self.max_seasonal_order, 2, 0),
@@ -244,13 +246,13 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         _, seasonal_d, _, period = self.seasonal_order_
         return d + seasonal_d * period + 1
 
-    def _length_reason(self):
-        return f"order={self.order_}, seasonal_order={self.seasonal_order_}"
-
     # -- estimation -------------------------------------------------------
 
-    def _fit_orders(self, endog, exog, lengths, order, seasonal_order):
-        """Fit one candidate; returns its parameters and information criteria."""
+    def _fit_orders(self, endog, exog, lengths, order, seasonal_order, start_params=None):
+        """Fit one candidate; returns its parameters and information criteria.
+
+        ``start_params`` (statsmodels' layout) replaces statsmodels' start values.
+        """
         what = f"{type(self).__name__}(order={order}, seasonal_order={seasonal_order})"
         n_diff = order[1] + seasonal_order[1] * seasonal_order[3]
         short = np.flatnonzero(lengths <= n_diff)
@@ -269,13 +271,16 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             )
         if len(endog) == 1:
             with statsmodels_guard(f"{what} on row 0"):
-                params, llf = fit_single(spec, self.maxiter)
+                params, llf = fit_single(spec, self.maxiter, start_params)
         else:
             with statsmodels_guard(f"{what} on rows 0..{len(endog) - 1}"):
-                params, llf = self._fit_joint(spec, endog, exog, lengths, order, seasonal_order)
+                params, llf = self._fit_joint(
+                    spec, endog, exog, lengths, order, seasonal_order, start_params
+                )
         return {
             "order": order,
             "seasonal_order": seasonal_order,
+            "trend": self.trend_,
             "params": params,
             "param_names": list(spec.param_names),
             "llf": llf,
@@ -284,10 +289,11 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             "aicc": _aicc(llf, n_obs, n_params),
         }
 
-    def _fit_joint(self, spec, endog, exog, lengths, order, seasonal_order):
+    def _fit_joint(self, spec, endog, exog, lengths, order, seasonal_order, start_params=None):
         model = self._engine_model(endog.shape[1], order, seasonal_order)
         return fit_jointly(
-            spec, model, endog, lengths, self.maxiter, exog=exog, exog_slice=self._exog_slice()
+            spec, model, endog, lengths, self.maxiter, exog=exog, exog_slice=self._exog_slice(),
+            start_params=start_params,
         )
 
     def _spec_model(self, endog, exog, lengths, order, seasonal_order):
@@ -333,38 +339,42 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     def _select_orders(self, endog, exog, lengths):
         """Differencing by unit-root tests, then ARMA orders by ``information_criterion``.
 
-        The candidates are fitted on the differenced rows (the likelihood
-        conditional on the first ``d + D * s`` values, as auto.arima ranks
-        them): the state is then the ARMA part only, which makes each fit
-        several times faster. The chosen orders are refitted on the rows
-        themselves with the exact likelihood. Candidates whose AR or MA roots
-        lie within ``_MIN_ROOT`` of the unit circle are rejected, and those
-        that did not converge rank after those that did. The warnings of the
-        candidates are gathered into one: a user asking for ``"auto"`` needs to
-        know whether the chosen model converged, not the fate of every model
-        tried on the way.
+        As forecast::auto.arima: the candidates are fitted on the differenced
+        rows (the likelihood conditional on the first ``d + D * s`` values),
+        with the constant (a drift when ``d + D == 1``) searched together with
+        the orders when ``trend="c"``. Each candidate's maximum likelihood
+        starts from its conditional-sum-of-squares estimates (R's
+        ``method="CSS-ML"``), so near-unit seasonal MA fits converge instead of
+        stalling on the boundary. Candidates whose AR or MA roots lie within
+        ``_MIN_ROOT`` of the unit circle are rejected, ties keep the first
+        model visited, and those that did not converge rank after those that
+        did. The chosen orders are refitted on the rows themselves with the
+        exact likelihood, starting from the candidate's estimates. The warnings
+        of the candidates are gathered into one: a user asking for ``"auto"``
+        needs to know whether the chosen model converged, not the fate of
+        every model tried on the way.
         """
         d, seasonal_d, period = self._differencing(endog, lengths)
         self.trend_ = self.trend
-        if (
-            (self.order == "auto" or self.seasonal_order == "auto")
-            and self.trend == "c"
-            and d + seasonal_d >= 2
-        ):
+        searched = self.order == "auto" or self.seasonal_order == "auto"
+        if searched and self.trend == "c" and d + seasonal_d >= 2:
             # A constant in a twice-differenced model is a quadratic trend.
             self.trend_ = "n"
         bounds = self._order_bounds(lengths, period)
+        constant = int(self.trend_ == "c")
+        bounds.append((0, 1) if searched and constant else (constant, constant))
         if all(low == high for low, high in bounds):
             order = (bounds[0][0], d, bounds[1][0])
             seasonal_order = (bounds[2][0], seasonal_d, bounds[3][0], period)
             return self._fit_orders(endog, exog, lengths, order, seasonal_order)
 
+        fixed_trend = self.trend_
         diffed = _difference(endog, exog, lengths, d, seasonal_d, period)
         with np.errstate(all="ignore"):
-            scores = self._search(diffed, bounds, period)
+            scores = self._search(diffed, bounds, period, fixed_trend)
         ranked = sorted(
             (score for score in scores.values() if np.isfinite(score[1])),
-            key=lambda score: score[:2],
+            key=lambda score: score[:3],
         )
         if not ranked:
             raise ValueError(
@@ -373,13 +383,17 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                 f"max_seasonal_order={self.max_seasonal_order}."
             )
         n_not_converged = sum(score[0] for score in scores.values() if np.isfinite(score[1]))
-        for not_converged, _, (p, q, seasonal_p, seasonal_q) in ranked[:3]:  # noqa: B007 (read after the loop)
+        for not_converged, _, _, orders, start in ranked[:3]:  # noqa: B007 (read after the loop)
+            p, q, seasonal_p, seasonal_q, with_constant = orders
             order = (p, d, q)
             seasonal_order = (seasonal_p, seasonal_d, seasonal_q, period)
+            self.trend_ = _candidate_trend(fixed_trend, bounds, with_constant)
             with warnings.catch_warnings(record=True) as records, np.errstate(all="ignore"):
                 warnings.simplefilter("always")
                 try:
-                    fitted = self._fit_orders(endog, exog, lengths, order, seasonal_order)
+                    fitted = self._fit_orders(
+                        endog, exog, lengths, order, seasonal_order, start_params=start
+                    )
                 except ValueError:
                     continue
             if _min_root(fitted["params"], fitted["param_names"]) >= _MIN_ROOT:
@@ -392,11 +406,13 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self._warn_selection(records, n_not_converged - not_converged)
         return fitted
 
-    def _search(self, diffed, bounds, period):
-        """Scores ``(not converged, criterion)`` of the visited ``(p, q, P, Q)``.
+    def _search(self, diffed, bounds, period, fixed_trend):
+        """Scores ``(not converged, criterion, visit, orders, params)`` of the visited orders.
 
-        Stepwise (Hyndman & Khandakar 2008): fit four start models, then move
-        from the best one by one step in one or two orders while that improves
+        ``orders`` is ``(p, q, P, Q, constant)``. Stepwise (Hyndman & Khandakar
+        2008): fit four start models with the constant where allowed and the
+        null model without, then move from the best one by one step in one or
+        two orders, or by adding or dropping the constant, while that improves
         the criterion. Otherwise every combination within the bounds.
         """
         scores = {}
@@ -404,7 +420,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         def score(orders):
             orders = tuple(int(np.clip(v, low, high)) for v, (low, high) in zip(orders, bounds))
             if orders not in scores:
-                scores[orders] = self._score_candidate(diffed, orders, period)
+                self.trend_ = _candidate_trend(fixed_trend, bounds, orders[4])
+                scores[orders] = self._score_candidate(diffed, orders, period, len(scores))
             return orders, scores[orders]
 
         if not self.stepwise:
@@ -412,43 +429,55 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                 score(orders)
             return scores
         seasonal = bounds[2][1] > 0 or bounds[3][1] > 0
-        starts = [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)]
+        constant = bounds[4][1]
+        starts = [(2, 2, 1, 1, constant), (0, 0, 0, 0, constant), (1, 0, 1, 0, constant),
+                  (0, 1, 0, 1, constant), (0, 0, 0, 0, 0)]  # fmt: skip
         if not seasonal:
-            starts = [(p, q, bounds[2][0], bounds[3][0]) for p, q, _, _ in starts]
-        best, best_score = min((score(start) for start in starts), key=lambda item: item[1])
+            starts = [(p, q, bounds[2][0], bounds[3][0], c) for p, q, _, _, c in starts]
+        best, best_score = None, None
+        for start in starts:
+            orders, start_score = score(start)
+            if best is None or start_score[:2] < best_score[:2]:
+                best, best_score = orders, start_score
         steps = [(0, 0, -1, 0), (0, 0, 0, -1), (0, 0, 1, 0), (0, 0, 0, 1),
                  (0, 0, -1, -1), (0, 0, -1, 1), (0, 0, 1, -1), (0, 0, 1, 1),
                  (-1, 0, 0, 0), (0, -1, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0),
                  (-1, -1, 0, 0), (-1, 1, 0, 0), (1, -1, 0, 0), (1, 1, 0, 0)]  # fmt: skip
         while len(scores) < _MAX_STEPWISE_MODELS:
-            for step in steps:
-                moved = tuple(v + s for v, s in zip(best, step))
+            moves = [tuple(v + s for v, s in zip(best[:4], step)) + (best[4],) for step in steps]
+            moves.append(best[:4] + (1 - best[4],))
+            for moved in moves:
                 if any(not low <= v <= high for v, (low, high) in zip(moved, bounds)):
                     continue
                 moved, moved_score = score(moved)
-                if moved_score < best_score:
+                if moved_score[:2] < best_score[:2]:
                     best, best_score = moved, moved_score
                     break
             else:
                 break
         return scores
 
-    def _score_candidate(self, diffed, orders, period):
-        """``(not converged, criterion, orders)``; criterion inf when rejected."""
+    def _score_candidate(self, diffed, orders, period, visit):
+        """``(not converged, criterion, visit, orders, params)``; criterion inf when rejected."""
         endog, exog, lengths = diffed
-        p, q, seasonal_p, seasonal_q = orders
+        p, q, seasonal_p, seasonal_q, _ = orders
         order, seasonal_order = (p, 0, q), (seasonal_p, 0, seasonal_q, period)
+        start = None
+        if exog is None and len(endog) == 1:
+            start = _css_start(endog[0, : lengths[0]], order, seasonal_order, self.trend_)
         with warnings.catch_warnings(record=True) as records:
             warnings.simplefilter("always")
             try:
-                fitted = self._fit_orders(endog, exog, lengths, order, seasonal_order)
+                fitted = self._fit_orders(
+                    endog, exog, lengths, order, seasonal_order, start_params=start
+                )
             except ValueError:
-                return (False, np.inf, orders)
+                return (False, np.inf, visit, orders, None)
         criterion = fitted[self.information_criterion]
         if _min_root(fitted["params"], fitted["param_names"]) < _MIN_ROOT:
             criterion = np.inf
         not_converged = any(issubclass(r.category, ConvergenceWarning) for r in records)
-        return (not_converged, criterion, orders)
+        return (not_converged, criterion, visit, orders, fitted["params"])
 
     def _differencing(self, endog, lengths):
         """``(d, D, s)``: given, or chosen by unit-root tests on the longest row."""
@@ -501,6 +530,75 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.target_tags.multi_output = True
         return tags
+
+
+def _candidate_trend(fixed_trend, bounds, with_constant):
+    """The trend of a candidate: the searched constant, or the trend as given."""
+    if bounds[4][0] == bounds[4][1]:
+        return fixed_trend
+    return "c" if with_constant else "n"
+
+
+def _css_start(series, order, seasonal_order, trend):
+    """Conditional-sum-of-squares estimates of an ARMA, in SARIMAX's parameter layout.
+
+    The residuals after the first ``p + P s`` values, with earlier
+    innovations taken as zero (R's ``method="CSS"``), minimised by
+    Levenberg-Marquardt from zero. None when the estimate is not stationary
+    and invertible (statsmodels' own start values are then used) or the
+    series is too short.
+    """
+    from scipy.optimize import least_squares  # noqa: PLC0415
+    from scipy.signal import lfilter  # noqa: PLC0415
+
+    p, _, q = order
+    seasonal_p, _, seasonal_q, period = seasonal_order
+    k_const = int(trend == "c")
+    if trend not in ("c", "n", None):
+        return None
+    n_cond = p + seasonal_p * period
+    n_params = k_const + p + q + seasonal_p + seasonal_q
+    if n_params == 0 or len(series) - n_cond <= n_params + 1:
+        return None
+    sizes = np.cumsum([k_const, p, q, seasonal_p, seasonal_q])
+
+    def polynomials(x):
+        _, ar, ma, seasonal_ar, seasonal_ma = np.split(x, sizes[:-1])
+        seasonal_ar_poly = np.zeros(seasonal_p * period + 1)
+        seasonal_ar_poly[0] = 1.0
+        seasonal_ar_poly[period::period] = -seasonal_ar
+        seasonal_ma_poly = np.zeros(seasonal_q * period + 1)
+        seasonal_ma_poly[0] = 1.0
+        seasonal_ma_poly[period::period] = seasonal_ma
+        ar_poly = np.convolve(np.r_[1.0, -ar], seasonal_ar_poly)
+        ma_poly = np.convolve(np.r_[1.0, ma], seasonal_ma_poly)
+        return ar_poly, ma_poly
+
+    def residuals(x):
+        ar_poly, ma_poly = polynomials(x)
+        constant = x[0] if k_const else 0.0
+        innovations = lfilter(ar_poly, [1.0], series)[n_cond:] - constant
+        return lfilter([1.0], ma_poly, innovations)
+
+    x0 = np.zeros(n_params)
+    if k_const:
+        x0[0] = series.mean()
+    with np.errstate(all="ignore"):
+        try:
+            result = least_squares(
+                residuals, x0, method="lm", ftol=1e-6, xtol=1e-6, max_nfev=20 * (n_params + 1)
+            )
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    ar_poly, ma_poly = polynomials(result.x)
+    for poly in (ar_poly, ma_poly):
+        trimmed = np.trim_zeros(poly, "b")
+        if len(trimmed) > 1 and np.abs(np.polynomial.polynomial.polyroots(trimmed)).min() <= 1.0:
+            return None
+    sigma2 = float(np.mean(residuals(result.x) ** 2))
+    if not np.isfinite(result.x).all() or not sigma2 > 0:
+        return None
+    return np.r_[result.x, sigma2]
 
 
 def _split_channels(X, target_channel):

@@ -1,8 +1,11 @@
 """What the statistical estimators share.
 
-- :class:`StatisticalForecasterMixin`: the target contract (``y`` is the
-  continuation of each row), the output shape, ``predict(X, return_std=True)``
-  and ``predict_interval(X, coverage=0.9)``, one API for the whole family.
+- :class:`StatisticalForecasterMixin`: ``fit`` (one validation prologue, then
+  the estimator's ``_fit``), the target contract (``y`` is the continuation of
+  each row), the output shape, ``predict(X, return_std=True)``,
+  ``predict_interval(X, coverage=0.9)`` and one model per row
+  (``per_series=True``, parallel over rows with joblib), one API for the
+  whole family.
 - :func:`statsmodels_guard`: BLAS pinned to one thread around statsmodels
   calls, statsmodels warnings gathered into one sklseq warning, statsmodels
   failures turned into one ``ValueError`` naming the model and the row.
@@ -20,9 +23,13 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import norm
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
+
+from ..utils import check_continuation_target, check_sequences
+from ..utils._compat import _fit_context
 
 __all__ = [
     "LinearStateSpace",
@@ -95,13 +102,109 @@ def statsmodels_guard(what):
 
 
 class StatisticalForecasterMixin:
-    """Target contract, output shape and prediction intervals of the family.
+    """Fit prologue, target contract, output shape and prediction intervals of the family.
 
     ``y`` at fit is the continuation of each row: ``(n_samples,)`` the next
     value, ``(n_samples, horizon)`` the next ``horizon`` values. ``predict``
     returns the same shape. Subclasses implement
-    ``_forecast(X, lengths, future_exog) -> (mean, std)``, both ``(n_samples, horizon_)``.
+    ``_forecast(X, lengths, future_exog) -> (mean, std)``, both ``(n_samples, horizon_)``,
+    and, when they use the shared :meth:`fit`, ``_fit(X, lengths, y2d)``.
+
+    Estimators with a ``per_series`` parameter fit one model per row when it
+    is True: ``fit`` then only validates the data and sets ``horizon_``, and
+    ``predict`` fits a model (orders chosen per row when automatic) to each
+    row's own history and forecasts from it, over ``n_jobs`` joblib workers.
+    Rows stay independent, so the forecasts do not depend on which other rows
+    are in ``X``; ``joblib.parallel_config(backend="dask")`` spreads the rows
+    over a Dask cluster.
     """
+
+    # forecast_from_end gives these models the whole history, not the last window.
+    _forecasts_from_whole_history = True
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Estimate the parameters from the training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_channels), or list of sequences
+            Training histories.
+        y : array-like of shape (n_samples,) or (n_samples, horizon), default=None
+            Continuation of each row, appended to it before estimation.
+            With ``per_series=True`` it only sets ``horizon_``.
+
+        Returns
+        -------
+        self : estimator
+        """
+        self._check_settings()
+        X, lengths = check_sequences(
+            X,
+            estimator=self,
+            reset=True,
+            min_length=self._min_fit_length(),
+            length_reason=self._length_reason(),
+        )
+        self._check_channels(X)
+        # The family's own target check; sklseq.utils.check_continuation_target
+        # is meant to replace it.
+        self.horizon_, y2d = self._check_target(y, X, lengths)
+        if getattr(self, "per_series", False):
+            return self
+        self._fit(X, lengths, y2d)
+        return self
+
+    def _check_settings(self):
+        """Raise ``ValueError`` on parameter combinations ``_parameter_constraints`` cannot express."""
+
+    def _min_fit_length(self):
+        return self._min_predict_length()
+
+    def _check_channels(self, X):
+        if X.shape[2] != 1:
+            raise ValueError(
+                f"{type(self).__name__} models one series per row; X has {X.shape[2]} "
+                "channels. Select one, or use ARIMARegressor for exogenous channels."
+            )
+
+    def per_series_models(self, X):
+        """The model of each row: a copy of this estimator fitted to that row alone.
+
+        Parameters
+        ----------
+        X : array-like or list of sequences
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        models : list of fitted estimators, one per row, with ``per_series=False``
+        """
+        from joblib import Parallel, delayed  # noqa: PLC0415
+
+        check_is_fitted(self)
+        X, lengths = check_sequences(X, estimator=self, reset=False)
+        single = clone(self).set_params(per_series=False, n_jobs=None, horizon=self.horizon_)
+        return Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_row)(single, X[i, : lengths[i]], i) for i in range(len(X))
+        )
+
+    def _forecast_per_series(self, X, lengths, future_exog):
+        from joblib import Parallel, delayed  # noqa: PLC0415
+
+        single = clone(self).set_params(per_series=False, n_jobs=None, horizon=self.horizon_)
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_forecast_row)(
+                single,
+                X[i, : lengths[i]],
+                i,
+                None if future_exog is None else np.asarray(future_exog)[i : i + 1],
+            )
+            for i in range(len(X))
+        )
+        mean = np.concatenate([r[0] for r in results])
+        std = np.concatenate([r[1] for r in results])
+        return mean, std
 
     def predict(self, X, return_std=False, future_exog=None):
         """Forecast the next ``horizon_`` values of each row from its own history.
@@ -153,20 +256,23 @@ class StatisticalForecasterMixin:
         return mean - half_width, mean + half_width
 
     def _forecast_checked(self, X, future_exog):
-        from ..utils import check_sequences  # noqa: PLC0415
-
+        per_series = getattr(self, "per_series", False)
         X, lengths = check_sequences(
             X,
             estimator=self,
             reset=False,
-            min_length=self._min_predict_length(),
+            # With one model per row, each row's own fit checks its length.
+            min_length=1 if per_series else self._min_predict_length(),
             length_reason=self._length_reason(),
+            single_series=True,
         )
         if future_exog is not None and not getattr(self, "n_exog_", 0):
             raise ValueError(
                 f"future_exog was given but {type(self).__name__} was fitted without "
                 "exogenous channels."
             )
+        if per_series:
+            return self._forecast_per_series(X, lengths, future_exog)
         return self._forecast(X, lengths, future_exog)
 
     def _check_target(self, y, X, lengths):
@@ -175,36 +281,14 @@ class StatisticalForecasterMixin:
         Returns ``(horizon, y2d)`` where ``y2d`` is ``None`` or
         ``(n_samples, horizon_y)``; sets ``_y_was_2d``.
         """
-        if y is not None:
-            y = check_array(
-                y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False, input_name="y"
-            )
-        self._y_was_2d = y is not None and y.ndim == 2
-        if y is None:
-            y2d = None
-        elif self._y_was_2d:
-            y2d = y
-        else:
-            y2d = column_or_1d(y, warn=True)[:, None]
-        if y2d is not None:
-            if y2d.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"y has {y2d.shape[0]} rows but X has {X.shape[0]}; y holds the "
-                    "continuation of each row of X."
-                )
-            if not np.isfinite(y2d).all():
-                raise ValueError("y contains NaN or inf; y must be finite.")
-        horizon = self.horizon
-        if horizon is None:
-            horizon = 1 if y2d is None else y2d.shape[1]
-        elif self._y_was_2d and y2d.shape[1] != horizon:
-            raise ValueError(
-                f"y has {y2d.shape[1]} columns but horizon={horizon}; give a y with "
-                "horizon columns or leave horizon=None."
-            )
+        y2d, horizon, self._y_was_2d = check_continuation_target(
+            y, X.shape[0], self.horizon, required=False, estimator=self
+        )
         return horizon, y2d
 
     def _shape_output(self, values):
+        if values.ndim == 3:  # every channel of a multivariate forecast
+            return values
         if values.shape[1] == 1 and not self._y_was_2d:
             return values[:, 0]
         return values
@@ -225,6 +309,22 @@ class StatisticalForecasterMixin:
         if engine is None or engine.n_timesteps < n_timesteps:
             engine = self._build_engine(n_timesteps)
         return engine
+
+
+def _fit_row(single, row, index):
+    """``single`` fitted to one row; failures name the row."""
+    try:
+        return clone(single).fit(row[None])
+    except ValueError as exc:
+        raise ValueError(f"Row {index}: {exc}") from exc
+
+
+def _fit_forecast_row(single, row, index, future_exog):
+    model = _fit_row(single, row, index)
+    try:
+        return model._forecast(row[None], np.array([len(row)]), future_exog)
+    except ValueError as exc:
+        raise ValueError(f"Row {index}: {exc}") from exc
 
 
 def append_continuation(X, lengths, y2d):
@@ -362,18 +462,29 @@ def _time_varying(values, n_timesteps):
     return np.broadcast_to(values, (values.shape[0], n_timesteps))
 
 
-def fit_single(spec, maxiter):
+def fit_single(spec, maxiter, start_params=None):
     """Statsmodels' own fit of one series: its parameters and log-likelihood.
 
     ``return_params=True`` skips what the estimators do not use: the smoother
     and the parameter covariance that statsmodels' results object computes.
+    ``start_params=None`` keeps statsmodels' own start values.
     """
-    params = np.asarray(spec.fit(disp=False, maxiter=maxiter, return_params=True))
+    params = np.asarray(
+        spec.fit(start_params=start_params, disp=False, maxiter=maxiter, return_params=True)
+    )
     return params, float(spec.loglike(params))
 
 
 def fit_jointly(
-    spec, model, endog, lengths, maxiter, exog=None, exog_slice=None, engine=LinearStateSpace
+    spec,
+    model,
+    endog,
+    lengths,
+    maxiter,
+    exog=None,
+    exog_slice=None,
+    engine=LinearStateSpace,
+    start_params=None,
 ):
     """Parameters maximising the summed exact log-likelihood of independent rows.
 
@@ -395,6 +506,8 @@ def fit_jointly(
     exog_slice : slice, default=None
     engine : callable, default=LinearStateSpace
         ``engine(model, params)`` gives an object with ``loglike(Y, lengths)``.
+    start_params : ndarray, default=None
+        Constrained start values; ``None``: statsmodels' ``spec.start_params``.
 
     Returns
     -------
@@ -413,7 +526,7 @@ def fit_jointly(
         value = -engine(model, params[keep]).loglike(residual, lengths) / n_obs
         return value if np.isfinite(value) else 1e10
 
-    start = spec.untransform_params(spec.start_params)
+    start = spec.untransform_params(spec.start_params if start_params is None else start_params)
     result = minimize(negative_loglike, start, method="L-BFGS-B", options={"maxiter": maxiter})
     if not result.success:
         warnings.warn(f"did not converge: {result.message}", ConvergenceWarning, stacklevel=2)

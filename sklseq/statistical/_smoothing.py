@@ -1,215 +1,267 @@
-"""Holt-Winters exponential smoothing on a panel of sequences."""
+"""Exponential smoothing (ETS) on a panel of sequences, forecast::ets's framework."""
 
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from ..utils import check_sequences
-from ..utils._compat import Interval, _fit_context
-from ._base import (
-    LinearStateSpace,
-    StatisticalForecasterMixin,
-    append_continuation,
-    fit_jointly,
-    fit_single,
-    statsmodels_guard,
-)
+from ..utils._compat import Interval, StrOptions
+from ._base import StatisticalForecasterMixin, append_continuation
+from ._ets import candidate_forms, describe_form, n_form_params, select_form
 
 __all__ = ["ExponentialSmoothingRegressor"]
 
+# Every spelling accepted, statsmodels' and forecast::ets's, to a component code.
+_ERROR_NAMES = {"add": [1], "additive": [1], "A": [1], "mul": [2], "multiplicative": [2],
+                "M": [2], "auto": [1, 2]}  # fmt: skip
+_TREND_NAMES = {"add": [(1, 0)], "additive": [(1, 0)], "A": [(1, 0)], "damped": [(1, 1)],
+                "Ad": [(1, 1)], "N": [(0, 0)], "auto": [(0, 0), (1, 0), (1, 1)]}  # fmt: skip
+_SEASON_NAMES = {"add": [1], "additive": [1], "A": [1], "mul": [2], "multiplicative": [2],
+                 "M": [2], "N": [0], "auto": [0, 1, 2]}  # fmt: skip
+
 
 class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
-    """Holt-Winters exponential smoothing (additive), statsmodels' state-space form underneath.
+    """ETS exponential smoothing (error, trend, season), each fixed or chosen by AICc.
 
-    Level, optional (damped) trend and optional additive seasonality, as
-    statsmodels' ``tsa.statespace.exponential_smoothing.ExponentialSmoothing``
-    with ``initialization_method="concentrated"``: ``fit`` estimates the
-    smoothing parameters and the error variance; ``predict`` applies them to
-    each row, with the initial level, trend and seasonal factors of that row
-    chosen by least squares on its own history (De Livera et al., 2011), and
-    forecasts its next ``horizon`` values with Gaussian intervals. All rows
-    are filtered at once.
+    The innovations state-space models of Hyndman et al. (2008), as
+    forecast::ets and statsforecast's ``AutoETS``: additive or multiplicative
+    error, no / additive / damped additive trend, no / additive /
+    multiplicative season. Components set to ``"auto"`` are chosen by
+    ``information_criterion`` among the admissible forms, with forecast::ets's
+    restrictions (no additive error with a multiplicative season, no
+    multiplicative form on data that are not all positive) and parameter
+    region (usual bounds and forecastability).
 
-    With one row the parameters are those of statsmodels' ``fit()``; with
-    several they maximise the rows' summed exact log-likelihood.
+    ``fit`` on one row estimates the smoothing parameters and initial states
+    by maximum likelihood (as forecast::ets, whose likelihood is statsmodels'
+    ``ETSModel.loglike``). On several rows the smoothing parameters are shared
+    (rows are realisations of one process) and each row starts from its own
+    heuristic initial states. ``predict`` fits each row's initial states with
+    the smoothing parameters held (a row equal to the single training row
+    keeps the fitted ones) and forecasts its next ``horizon`` values. With
+    ``per_series=True`` every row gets its own model instead, fitted in
+    ``predict`` (see :class:`~sklseq.statistical._base.StatisticalForecasterMixin`).
 
     Parameters
     ----------
-    trend : bool, default=False
-        Include an additive trend (Holt's method).
+    error : {"add", "mul", "auto"}, default="auto"
+        Additive or multiplicative errors (also "additive", "A", ...).
+    trend : {None, "add", "damped", "auto"} or bool, default="auto"
+        No trend, additive trend, damped additive trend. ``True`` means "add".
     damped_trend : bool, default=False
-        Damp the trend (needs ``trend=True``).
-    seasonal : int or None, default=None
-        Period of an additive seasonal component, e.g. 12 for monthly data.
+        Damp an additive trend (statsmodels' spelling of ``trend="damped"``).
+    seasonal : {None, "add", "mul", "auto"} or int, default="auto"
+        Season form; an integer is an additive season of that period.
+        ``"auto"`` without ``seasonal_periods`` means no season.
+    seasonal_periods : int or None, default=None
+        Period of the season, e.g. 12 for monthly data.
+    information_criterion : {"aicc", "aic", "bic"}, default="aicc"
+        Chooses among the forms when a component is ``"auto"``.
     horizon : int or None, default=None
         Steps to forecast; ``None`` takes it from ``y`` (1 without ``y``).
-    maxiter : int, default=50
-        Iterations of the likelihood optimiser.
+    per_series : bool, default=False
+        Fit one model per row in ``predict`` (form chosen per row).
+    n_jobs : int or None, default=None
+        joblib workers over rows with ``per_series=True``.
 
     Attributes
     ----------
-    params_ : ndarray of shape (n_params,)
-        Smoothing parameters, damping and error variance in statsmodels'
-        order (``param_names_``).
-    param_names_ : list of str
-    llf_, aic_, bic_ : float
-        Log-likelihood (summed over rows) and information criteria.
+    form_ : str
+        The fitted form, e.g. ``"ETS(M,Ad,M)"``.
+    error_, trend_, seasonal_ : str or None
+        Its components in this estimator's spelling.
+    damped_trend_ : bool
+    smoothing_ : dict
+        ``alpha``, ``beta``, ``gamma``, ``phi`` (None where the form has none).
+    initial_states_ : ndarray or None
+        Level, trend and seasonal factors before the first step (most recent
+        factor first) of a single training row; None for several rows.
+    sigma2_ : float
+        Variance of the (relative, for multiplicative error) innovations.
+    llf_, aic_, aicc_, bic_ : float
+        Gaussian log-likelihood (summed over rows) and information criteria.
     horizon_ : int
     n_features_in_ : int
     n_channels_in_ : int
 
     Notes
     -----
-    ``y`` is the continuation of each row and is appended to it before
-    estimation. Multiplicative trend or seasonality is not offered: its
-    forecast distribution has no closed form. Each row needs at least
-    ``1 + trend + seasonal`` values, the number of initial states.
+    Forecast standard deviations are analytic for additive seasons or none
+    (Hyndman et al., 2008, classes 1 and 2) and, for multiplicative seasons,
+    from 5000 simulated sample paths with a fixed seed. Each row needs more
+    values than the form has parameters plus 3 (forecast::ets's rule); a row
+    shorter than two seasons gets Fourier initial seasonal factors.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklseq.statistical import ExponentialSmoothingRegressor
     >>> t = np.arange(48)
-    >>> X = np.stack([10 + 0.5 * t + np.sin(2 * np.pi * t / 4) + 0.1 * np.cos(t * k)
-    ...               for k in range(1, 4)])
-    >>> model = ExponentialSmoothingRegressor(trend=True, seasonal=4, horizon=4).fit(X)
-    >>> model.predict(X).shape
-    (3, 4)
+    >>> series = 10 + 0.2 * t + np.sin(2 * np.pi * t / 4) + 0.1 * np.cos(3 * t)
+    >>> model = ExponentialSmoothingRegressor(seasonal_periods=4, horizon=4).fit(series[None])
+    >>> model.predict(series[None]).shape
+    (1, 4)
+    >>> model.form_.startswith("ETS(")
+    True
     """
 
     _parameter_constraints: dict = {
-        "trend": ["boolean"],
+        "error": [StrOptions(set(_ERROR_NAMES))],
+        "trend": [StrOptions(set(_TREND_NAMES)), "boolean", None],
         "damped_trend": ["boolean"],
-        "seasonal": [Interval(Integral, 2, None, closed="left"), None],
+        "seasonal": [
+            StrOptions(set(_SEASON_NAMES)),
+            Interval(Integral, 2, None, closed="left"),
+            None,
+        ],
+        "seasonal_periods": [Interval(Integral, 2, None, closed="left"), None],
+        "information_criterion": [StrOptions({"aicc", "aic", "bic"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
-        "maxiter": [Interval(Integral, 1, None, closed="left")],
+        "per_series": ["boolean"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
-        self, trend=False, damped_trend=False, seasonal=None, horizon=None, maxiter=50
+        self,
+        error="auto",
+        trend="auto",
+        damped_trend=False,
+        seasonal="auto",
+        seasonal_periods=None,
+        information_criterion="aicc",
+        horizon=None,
+        per_series=False,
+        n_jobs=None,
     ):
+        self.error = error
         self.trend = trend
         self.damped_trend = damped_trend
         self.seasonal = seasonal
+        self.seasonal_periods = seasonal_periods
+        self.information_criterion = information_criterion
         self.horizon = horizon
-        self.maxiter = maxiter
+        self.per_series = per_series
+        self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Estimate the smoothing parameters from the training rows.
+    def _components(self):
+        """``(errors, trends, seasons, period)``: the codes the settings allow."""
+        errors = _ERROR_NAMES[self.error]
+        if self.trend is None or self.trend is False:
+            trends = [(0, 0)]
+        elif self.trend is True:
+            trends = [(1, int(self.damped_trend))]
+        else:
+            trends = _TREND_NAMES[self.trend]
+            if self.damped_trend:
+                trends = [(1, 1)]
+        if isinstance(self.seasonal, Integral):
+            seasons, period = [1], int(self.seasonal)
+        elif self.seasonal is None:
+            seasons, period = [0], 1
+        else:
+            period = self.seasonal_periods or 1
+            seasons = _SEASON_NAMES[self.seasonal] if period > 1 else [0]
+        return errors, trends, seasons, period
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps) or list of sequences
-            Training histories.
-        y : array-like of shape (n_samples,) or (n_samples, horizon), default=None
-            Continuation of each row, appended to it.
-
-        Returns
-        -------
-        self : ExponentialSmoothingRegressor
-        """
-        if self.damped_trend and not self.trend:
-            raise ValueError("damped_trend=True needs trend=True.")
-        X, lengths = check_sequences(
-            X,
-            estimator=self,
-            reset=True,
-            min_length=self._min_predict_length(),
-            length_reason=self._length_reason(),
-        )
-        if X.shape[2] != 1:
+    def _check_settings(self):
+        if self.damped_trend and self.trend in (None, False, "N"):
+            raise ValueError(f"damped_trend=True needs a trend; got trend={self.trend!r}.")
+        fixed_season = isinstance(self.seasonal, Integral) or self.seasonal not in (None, "auto", "N")
+        if fixed_season and not isinstance(self.seasonal, Integral) and not self.seasonal_periods:
+            raise ValueError(f"seasonal={self.seasonal!r} needs seasonal_periods (e.g. 12).")
+        if self.error in ("add", "additive", "A") and self.seasonal in ("mul", "multiplicative", "M"):
             raise ValueError(
-                f"ExponentialSmoothingRegressor models one series per row; X has "
-                f"{X.shape[2]} channels. Select one, or use ARIMARegressor for "
-                "exogenous channels."
+                "An additive error with a multiplicative season is not an admissible ETS form "
+                "(forecast::ets's restriction); use error='mul'."
             )
-        self.horizon_, y2d = self._check_target(y, X, lengths)
+
+    def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
-        rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
+        errors, trends, seasons, period = self._components()
         observed = np.arange(endog.shape[1]) < lengths[:, None]
-        what = f"{self._describe()} on {rows}"
-        with statsmodels_guard(what):
-            spec = self._model(endog[observed])
-        n_params = len(spec.param_names)
-        n_obs = int(lengths.sum())
-        if n_obs <= n_params + self._min_predict_length():
+        positive = bool((endog[observed] > 0).all())
+        forms = candidate_forms(errors, trends, seasons, period, positive)
+        rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
+        if not forms and not positive:
+            row = int(np.flatnonzero((np.where(observed, endog, 1.0) <= 0).any(axis=1))[0])
             raise ValueError(
-                f"The series is too short for {self._describe()}: {n_obs} "
-                f"observation(s) for {n_params} parameters and "
-                f"{self._min_predict_length()} initial states."
+                f"Row {row} holds values <= 0, but {self._describe()} allows only "
+                "multiplicative forms, which need positive data."
             )
-        with statsmodels_guard(what):
-            params = None
-            if len(endog) == 1:
-                try:
-                    params, llf = fit_single(spec, self.maxiter)
-                except ValueError:
-                    # statsmodels' least squares for the initial states fails on a
-                    # constant series; the joint fit below solves it with lstsq.
-                    params = None
-            if params is None:
-                model = self._engine_model(endog.shape[1])
-                params, llf = fit_jointly(
-                    spec, model, endog, lengths, self.maxiter, engine=_ConcentratedSmoothing
+        short = np.flatnonzero(lengths <= period)
+        if period > 1 and short.size:
+            # A season needs more than one period in every row.
+            forms = [form for form in forms if not form[3]]
+            if not forms:
+                raise ValueError(
+                    f"Row {short[0]} has {lengths[short[0]]} values, not more than one season "
+                    f"of seasonal_periods={period}: too short for a seasonal ETS form."
                 )
-        self.params_, self.param_names_, self.llf_ = params, list(spec.param_names), llf
-        self.aic_ = -2 * llf + 2 * n_params
-        self.bic_ = -2 * llf + np.log(n_obs) * n_params
-        self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
-        return self
+        fitted = select_form(endog, lengths, forms, self.information_criterion)
+        if fitted is None:
+            needed = min(sum(n_form_params(f)) + 5 for f in forms)
+            raise ValueError(
+                f"{self._describe()} on {rows}: no form could be fitted; "
+                f"{describe_form(forms[0])} needs more than {needed - 1} values in a row "
+                f"(the shortest has {int(lengths.min())}), and its data must allow an "
+                "admissible fit."
+            )
+        self._fit_result = fitted
+        error, trend, damped, season, _ = fitted.form
+        self.form_ = fitted.name
+        self.error_ = "add" if error == 1 else "mul"
+        self.trend_ = ("damped" if damped else "add") if trend else None
+        self.damped_trend_ = bool(damped)
+        self.seasonal_ = [None, "add", "mul"][season]
+        alpha, beta, gamma, phi = fitted.smoothing()
+        self.smoothing_ = {
+            "alpha": alpha,
+            "beta": beta if trend else None,
+            "gamma": gamma if season else None,
+            "phi": phi if damped else None,
+        }
+        single = len(endog) == 1
+        self.initial_states_ = fitted.theta[4:].copy() if single else None
+        self._training_row = endog[0, : lengths[0]].copy() if single else None
+        self.sigma2_ = fitted.sigma2
+        self.llf_, self.aic_, self.aicc_, self.bic_ = fitted.llf, fitted.aic, fitted.aicc, fitted.bic
 
     def _forecast(self, X, lengths, future_exog):
-        engine = self._engine_for(X.shape[1] + self.horizon_)
-        return engine.forecast(X[:, :, 0], lengths, self.horizon_)
-
-    def _build_engine(self, n_timesteps):
-        with statsmodels_guard(self._describe()):
-            return _ConcentratedSmoothing(self._engine_model(n_timesteps), self.params_)
-
-    def _model(self, endog):
-        from statsmodels.tsa.statespace.exponential_smoothing import (  # noqa: PLC0415
-            ExponentialSmoothing,
-        )
-
-        return ExponentialSmoothing(
-            endog,
-            trend=self.trend,
-            damped_trend=self.damped_trend,
-            seasonal=self.seasonal,
-            initialization_method="concentrated",
-            concentrate_scale=False,
-        )
-
-    def _engine_model(self, n_timesteps):
-        """The model with known zero initial states: same gains, no least squares on zeros."""
-        from statsmodels.tsa.statespace.exponential_smoothing import (  # noqa: PLC0415
-            ExponentialSmoothing,
-        )
-
-        return ExponentialSmoothing(
-            np.zeros(n_timesteps),
-            trend=self.trend,
-            damped_trend=self.damped_trend,
-            seasonal=self.seasonal,
-            initialization_method="known",
-            initial_level=0.0,
-            initial_trend=0.0 if self.trend else None,
-            initial_seasonal=np.zeros(self.seasonal) if self.seasonal else None,
-            concentrate_scale=False,
-        )
+        fitted = self._fit_result
+        _, trend, _, season, m = fitted.form
+        mean = np.empty((len(X), self.horizon_))
+        std = np.empty_like(mean)
+        for i in range(len(X)):
+            row = X[i, : lengths[i], 0]
+            if season == 2 or fitted.form[0] == 2:
+                if not (row > 0).all():
+                    raise ValueError(
+                        f"Row {i} holds values <= 0; the fitted form {self.form_} is "
+                        "multiplicative and needs positive values."
+                    )
+            if self._training_row is not None and np.array_equal(row, self._training_row):
+                states = self.initial_states_
+            else:
+                states = fitted.fit_states(row)
+            state = fitted.final_state(row, states)
+            mean[i], std[i] = fitted.forecast(state, self.horizon_)
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            bad = int(np.flatnonzero(~np.isfinite(mean + std).all(axis=1))[0])
+            raise ValueError(f"{self.form_} gives a non-finite forecast for row {bad}.")
+        return mean, std
 
     def _min_predict_length(self):
-        return 1 + int(self.trend) + (self.seasonal or 0)
+        _, trends, seasons, period = self._components()
+        # The simplest allowed form: a level (+ trend) (+ one season) to start from.
+        return 1 + min(t for t, _ in trends) + (period if min(seasons) else 0)
 
     def _length_reason(self):
         return f"{self._describe()} (one value per initial state)"
 
     def _describe(self):
         return (
-            f"ExponentialSmoothingRegressor(trend={self.trend}, "
-            f"damped_trend={self.damped_trend}, seasonal={self.seasonal})"
+            f"ExponentialSmoothingRegressor(error={self.error!r}, trend={self.trend!r}, "
+            f"seasonal={self.seasonal!r}, seasonal_periods={self.seasonal_periods})"
         )
 
     def __sklearn_tags__(self):
@@ -218,72 +270,3 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         tags.regressor_tags.poor_score = True
         tags.target_tags.multi_output = True
         return tags
-
-
-class _ConcentratedSmoothing(LinearStateSpace):
-    """Exponential smoothing with each row's initial states fitted to that row.
-
-    The one-step errors are affine in the initial states, so the states are
-    the least-squares solution of ``errors_from_zero_start ~ w @ initial``
-    (``w`` the regressors of De Livera et al. (2011), eq. 10, as statsmodels
-    builds them), with the seasonal factors summing to zero. Rows of one
-    length share ``w``, so they are solved together.
-    """
-
-    def __init__(self, model, params):
-        # Gains do not depend on the error variance and every covariance is
-        # proportional to it: filter with variance 1 and scale, so a variance
-        # estimated as 0 (a constant series) still gives the right gains.
-        params = np.array(params, dtype=np.float64)
-        scale_index = model.param_names.index("sigma2")
-        sigma2, params[scale_index] = params[scale_index], 1.0
-        super().__init__(model, params)
-        self.innovation_var = self.innovation_var * sigma2
-        self.predicted_state_cov = self.predicted_state_cov * sigma2
-        self.selected_state_cov = self.selected_state_cov * sigma2
-        self.obs_cov = self.obs_cov * sigma2
-        ssm = model.ssm
-        transition = self.transition[1:, 1:]
-        selection = ssm["selection"][1:, :1]
-        design = ssm["design"][:, 1:].copy()
-        self.k_trend = int(model.trend)
-        self.seasonal_periods = model.seasonal_periods if model.seasonal else 0
-        if model.trend:
-            design[0, 1] = 1.0
-        if model.seasonal:
-            design[0, 1 + self.k_trend] = 0.0
-            design[0, -1] = 1.0
-        step = transition - selection @ design
-        w = np.empty((model.nobs, len(transition)))
-        w[0] = design[0]
-        for t in range(model.nobs - 1):
-            w[t + 1] = w[t] @ step
-        self.w = w
-        k = len(transition)
-        # Free initial states -> all initial states (seasonal factors sum to zero).
-        if model.seasonal:
-            s = self.seasonal_periods
-            self.basis = np.zeros((k, k - 1))
-            self.basis[: k - 1, : k - 1] = np.eye(k - 1)
-            self.basis[k - 1, k - s : k - 1] = -1.0
-        else:
-            self.basis = np.eye(k)
-
-    def filter(self, Y, lengths, first_state=None):
-        if first_state is None:
-            first_state = self.initial_states(Y, lengths)
-        return super().filter(Y, lengths, first_state)
-
-    def initial_states(self, Y, lengths):
-        """Predicted state before the first step of each row, ``(n_samples, k_states)``."""
-        zero_start = np.zeros((len(Y), len(self.first_state)))
-        errors, _ = super().filter(Y, lengths, zero_start)
-        initial = np.empty((len(Y), len(self.basis)))
-        for length in np.unique(lengths):
-            rows = lengths == length
-            regressors = self.w[:length] @ self.basis
-            coef = np.linalg.lstsq(regressors, errors[rows, :length].T, rcond=None)[0]
-            initial[rows] = (self.basis @ coef).T
-        # As statsmodels: the states are "filtered" values, moved one step ahead.
-        state = np.concatenate([np.zeros((len(Y), 1)), initial], axis=1)
-        return state @ self.transition.T

@@ -5,8 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from ..utils import check_sequences
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ._base import (
     LinearStateSpace,
     StatisticalForecasterMixin,
@@ -99,28 +98,7 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
         self.horizon = horizon
         self.maxiter = maxiter
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Estimate the component variances from the training rows.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps) or list of sequences
-            Training histories.
-        y : array-like of shape (n_samples,) or (n_samples, horizon), default=None
-            Continuation of each row, appended to it.
-
-        Returns
-        -------
-        self : StructuralRegressor
-        """
-        X, lengths = check_sequences(X, estimator=self, reset=True)
-        if X.shape[2] != 1:
-            raise ValueError(
-                f"StructuralRegressor models one series per row; X has {X.shape[2]} "
-                "channels. Select one, or use ARIMARegressor for exogenous channels."
-            )
-        self.horizon_, y2d = self._check_target(y, X, lengths)
+    def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
         rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
         what = f"{self._describe()} on {rows}"
@@ -140,7 +118,6 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
                 params, llf = fit_jointly(spec, model, endog, lengths, self.maxiter)
         self.params_, self.param_names_, self.llf_ = params, list(spec.param_names), llf
         self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
-        return self
 
     def _forecast(self, X, lengths, future_exog):
         engine = self._engine_for(X.shape[1] + self.horizon_)

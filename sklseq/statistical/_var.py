@@ -38,8 +38,9 @@ class VARRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         Constant term or none.
     horizon : int or None, default=None
         Steps to forecast; ``None`` takes it from ``y`` (1 without ``y``).
-    target_channel : int, default=0
-        Channel whose forecasts ``predict`` returns.
+    target_channel : int or "all", default=0
+        Channel whose forecasts ``predict`` returns; ``"all"``: every channel,
+        as an array of shape ``(n_samples, horizon, n_channels)``.
 
     Attributes
     ----------
@@ -77,7 +78,7 @@ class VARRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         "information_criterion": [StrOptions({"aic", "bic", "hqic", "fpe"})],
         "trend": [StrOptions({"c", "n"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
-        "target_channel": [Interval(Integral, 0, None, closed="left")],
+        "target_channel": [Interval(Integral, 0, None, closed="left"), StrOptions({"all"})],
     }
 
     def __init__(
@@ -114,7 +115,7 @@ class VARRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         X, lengths = check_sequences(
             X, estimator=self, reset=True, min_length=2, length_reason="a VAR (one lag, one target)"
         )
-        if self.target_channel >= X.shape[2]:
+        if self.target_channel != "all" and self.target_channel >= X.shape[2]:
             raise ValueError(
                 f"target_channel={self.target_channel} but X has {X.shape[2]} channel(s)."
             )
@@ -156,9 +157,11 @@ class VARRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             nxt = self.intercept_ + np.einsum("nlc,ldc->nd", history, self.coefs_)
             forecasts[:, step] = nxt
             history = np.concatenate([nxt[:, None], history[:, :-1]], axis=1)
-        std = np.sqrt(self._forecast_variances()[:, self.target_channel])
+        std = np.sqrt(self._forecast_variances())  # (horizon, n_channels)
+        if self.target_channel == "all":
+            return forecasts, np.broadcast_to(std, forecasts.shape).copy()
         mean = forecasts[:, :, self.target_channel]
-        return mean, np.broadcast_to(std, mean.shape).copy()
+        return mean, np.broadcast_to(std[:, self.target_channel], mean.shape).copy()
 
     def _forecast_variances(self):
         """Diagonal of sum_{i<h} Phi_i Sigma_u Phi_i' for h = 1..horizon, ``(horizon, C)``."""

@@ -163,3 +163,16 @@ def test_forecast_from_end_with_a_statistical_model_equals_statsmodels():
     ).fit(disp=False, maxiter=50)
     assert list(forecast.index) == list(pd.period_range("1961-01", periods=6, freq="M"))
     assert_allclose(forecast.to_numpy(), expected.forecast(6), rtol=1e-6)
+
+
+def test_forecast_from_end_gives_a_statistical_model_the_whole_history():
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    rng = np.random.default_rng(3)
+    values = np.cumsum(rng.normal(size=60)) + 0.2 * np.arange(60)
+    series = pd.Series(values, index=pd.period_range("2020-01", periods=60, freq="M"))
+    model = ARIMARegressor(order=(1, 1, 0), horizon=3).fit(values[None])
+    forecast = forecast_from_end(model, series, window_size=5)
+    direct = SARIMAX(values, order=(1, 1, 0), trend="c").filter(model.params_)
+    assert_allclose(forecast.to_numpy(), direct.forecast(3), rtol=1e-8)
+    assert forecast.index[0] == pd.Period("2025-01", freq="M")

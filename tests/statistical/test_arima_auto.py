@@ -60,12 +60,21 @@ def test_auto_aicc_is_at_least_as_good_as_statsforecast_choice(name, length):
     assert model.aicc_ <= theirs.aicc + 2.0
 
 
+def _statsmodels_at(series, model):
+    """statsmodels' results for our chosen orders at our parameters."""
+    return SARIMAX(
+        series, order=model.order_, seasonal_order=model.seasonal_order_, trend=model.trend_
+    ).smooth(model.params_)
+
+
 def test_aicc_is_statsmodels_aicc_of_the_chosen_model():
     series = _shampoo()[:33]
     model = _auto().fit(series[None])
+    at_ours = _statsmodels_at(series, model)
+    assert_allclose([model.llf_, model.aic_, model.aicc_], [at_ours.llf, at_ours.aic, at_ours.aicc], rtol=1e-8)
+    # The refit starts from the search's estimates: at least as likely as statsmodels' own start.
     direct = _statsmodels_fit(series, model.order_, model.seasonal_order_, model.trend_)
-    assert_allclose(model.params_, direct.params, rtol=1e-6)
-    assert_allclose([model.aic_, model.aicc_], [direct.aic, direct.aicc], rtol=1e-8)
+    assert model.llf_ >= direct.llf - 1e-6 * abs(direct.llf)
 
 
 @pytest.mark.parametrize("length", [32, 33])
@@ -76,8 +85,8 @@ def test_short_shampoo_is_not_explosive_and_warns_nothing(length):
         model = _auto().fit(series[None, :length])
         forecast = model.predict(series[None, :length])
     assert caught == []
-    direct = _statsmodels_fit(series[:length], model.order_, model.seasonal_order_, model.trend_)
-    roots = np.concatenate([direct.arroots, direct.maroots, [np.inf]])
+    ours = _statsmodels_at(series[:length], model)
+    roots = np.concatenate([ours.arroots, ours.maroots, [np.inf]])
     assert np.abs(roots).min() >= 1.01
     # Actual values 682, 475, 581 (length 32) and 475, 581, 647 (length 33).
     assert np.all((forecast > 300) & (forecast < 900))
@@ -142,3 +151,43 @@ def test_panel_auto_search_runs_on_several_rows():
 def test_unknown_information_criterion_raises():
     with pytest.raises(ValueError, match="information_criterion"):
         ARIMARegressor(order="auto", information_criterion="hqic").fit(np.arange(20.0)[None])
+
+
+def _series_and_period(name):
+    from sktime.datasets import load_airline, load_lynx, load_shampoo_sales, load_uschange
+
+    if name == "uschange":
+        return load_uschange()[0].to_numpy(dtype=float), 4
+    loader = {"airline": load_airline, "lynx": load_lynx, "shampoo": load_shampoo_sales}[name]
+    return loader().to_numpy(dtype=float), {"airline": 12, "lynx": 10, "shampoo": 12}[name]
+
+
+@pytest.mark.parametrize("name", ["airline", "lynx", "shampoo", "uschange"])
+def test_choice_aicc_within_two_of_statsforecast_choice_refitted(name):
+    series, period = _series_and_period(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = ARIMARegressor(
+            order="auto", seasonal_order="auto", seasonal_period=period
+        ).fit(series[None])
+        order, seasonal_order, trend = _statsforecast_choice(series, period)
+        if not any(seasonal_order[:3]):
+            seasonal_order = (0, 0, 0, 0)
+        theirs = ARIMARegressor(order=order, seasonal_order=seasonal_order, trend=trend).fit(
+            series[None]
+        )
+    assert ours.aicc_ <= theirs.aicc_ + 2.0
+
+
+def test_constant_is_searched_and_dropped_when_it_does_not_pay():
+    # A driftless random walk: the drift's AICc penalty is not paid back.
+    rng = np.random.default_rng(4)
+    series = np.cumsum(rng.normal(size=150))
+    model = ARIMARegressor(order="auto").fit(series[None])
+    assert model.order_[1] == 1 and model.trend_ == "n"
+    with_drift = ARIMARegressor(order=model.order_, trend="c").fit(series[None])
+    assert model.aicc_ < with_drift.aicc_
+
+
+def test_default_seasonal_bounds_are_auto_arimas():
+    assert ARIMARegressor().max_seasonal_order == (2, 2)

@@ -15,6 +15,7 @@ from sklseq.statistical import (
     MovingAverageRegressor,
     SeasonalNaiveRegressor,
     StructuralRegressor,
+    ThetaRegressor,
     VARRegressor,
 )
 
@@ -26,6 +27,7 @@ ESTIMATORS = [
     MovingAverageRegressor(window=3),
     SeasonalNaiveRegressor(season_length=4),
     StructuralRegressor(level="local linear trend"),
+    ThetaRegressor(model="auto", seasonal_periods=4),
     VARRegressor(lags=2),
 ]
 HORIZON = 3

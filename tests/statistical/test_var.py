@@ -54,3 +54,15 @@ def test_row_too_short_for_the_lag_order_raises(uschange):
     data = uschange
     with pytest.raises(ValueError, match="Row 1 of X is too short"):
         VARRegressor(lags=4).fit([data[:50], data[:4]])
+
+
+def test_target_channel_all_forecasts_every_channel():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3, 60, 2)).cumsum(axis=1) * 0.1
+    every = VARRegressor(lags=2, horizon=4, target_channel="all").fit(X)
+    mean, std = every.predict(X, return_std=True)
+    assert mean.shape == std.shape == (3, 4, 2)
+    for channel in range(2):
+        one = VARRegressor(lags=2, horizon=4, target_channel=channel).fit(X)
+        np.testing.assert_allclose(mean[:, :, channel], one.predict(X), rtol=1e-12)
+        np.testing.assert_allclose(std[:, :, channel], one.predict(X, return_std=True)[1], rtol=1e-12)

@@ -1,0 +1,366 @@
+"""The ETS recursions of Hyndman et al. (2008), compiled by numba when installed.
+
+The state vector is ``(level, [trend], [s_0, ..., s_{m-1}])`` with ``s_0`` the
+most recent seasonal factor and ``s_{m-1}`` the one used by the next step, as
+in forecast::ets (R) and statsforecast. Component codes: error 1 additive,
+2 multiplicative; trend 0 none, 1 additive (damped when ``phi < 1``);
+season 0 none, 1 additive, 2 multiplicative.
+
+The parameter vector optimised by :func:`nelder_mead` is ``theta = (alpha,
+beta, gamma, phi, level, [trend], [s_0 .. s_{m-2}])``; the last seasonal
+factor is implied (additive factors sum to 0, multiplicative ones to ``m``).
+``free`` marks which entries the optimiser moves.
+
+Every function here is plain Python that numba can compile: without numba
+the same code runs interpreted (slowly).
+"""
+
+import importlib.util
+
+import numpy as np
+
+__all__ = ["compiled"]
+
+_HUGE = 1e10
+_TOL = 1e-10
+# forecast::ets's usual bounds: alpha, beta, gamma in [1e-4, 0.9999], phi in [0.8, 0.98].
+_LOWER = np.array([1e-4, 1e-4, 1e-4, 0.8])
+_UPPER = np.array([0.9999, 0.9999, 0.9999, 0.98])
+
+
+def _one_step(state, trend, season, phi, m):
+    level = state[0]
+    if trend == 1:
+        forecast = level + phi * state[1]
+    else:
+        forecast = level
+    if season == 1:
+        forecast += state[state.shape[0] - 1]
+    elif season == 2:
+        forecast *= state[state.shape[0] - 1]
+    return forecast
+
+
+def _update(state, value, trend, season, alpha, beta, gamma, phi, m):
+    """Move ``state`` one step on in place, having seen ``value``."""
+    old_level = state[0]
+    n_state = state.shape[0]
+    old_season = state[n_state - 1] if season else 0.0
+    if trend == 1:
+        phib = phi * state[1]
+        q = old_level + phib
+    else:
+        phib = 0.0
+        q = old_level
+    if season == 0:
+        p = value
+    elif season == 1:
+        p = value - old_season
+    elif abs(old_season) < _TOL:
+        p = _HUGE
+    else:
+        p = value / old_season
+    level = q + alpha * (p - q)
+    state[0] = level
+    if trend == 1:
+        state[1] = phib + (beta / alpha) * (level - old_level - phib)
+    if season:
+        if season == 1:
+            t = value - q
+        elif abs(q) < _TOL:
+            t = _HUGE
+        else:
+            t = value / q
+        first = 1 + trend
+        for j in range(n_state - 1, first, -1):
+            state[j] = state[j - 1]
+        state[first] = old_season + gamma * (t - old_season)
+
+
+def ets_filter(y, length, state, error, trend, season, alpha, beta, gamma, phi, m):
+    """Run the first ``length`` values through the recursion, in place on ``state``.
+
+    Returns ``(sse, sum_log_abs_forecast)``; ``sse`` is inf when a forecast
+    was non-finite (or zero with multiplicative errors).
+    """
+    sse = 0.0
+    log_forecasts = 0.0
+    for t in range(length):
+        forecast = _one_step(state, trend, season, phi, m)
+        if not abs(forecast) < _HUGE or (error == 2 and abs(forecast) < _TOL):
+            return np.inf, 0.0
+        if error == 1:
+            e = y[t] - forecast
+        else:
+            e = (y[t] - forecast) / forecast
+            log_forecasts += np.log(abs(forecast))
+        sse += e * e
+        _update(state, y[t], trend, season, alpha, beta, gamma, phi, m)
+    return sse, log_forecasts
+
+
+def ets_forecast(state, horizon, trend, season, phi, m):
+    """Point forecasts of the next ``horizon`` values from the state after the last one."""
+    out = np.empty(horizon)
+    damping = phi
+    for h in range(horizon):
+        value = state[0]
+        if trend == 1:
+            value += damping * state[1]
+        j = m - 1 - (h % m) if season else 0
+        if season == 1:
+            value += state[1 + trend + j]
+        elif season == 2:
+            value *= state[1 + trend + j]
+        out[h] = value
+        damping += phi ** (h + 2) if phi < 1.0 else 1.0
+    return out
+
+
+def initial_state_from(theta, trend, season, m):
+    """The full state vector (with the implied last seasonal factor) from ``theta``."""
+    n_free = 1 + trend + (m - 1 if season else 0)
+    state = np.empty(n_free + (1 if season else 0))
+    state[:n_free] = theta[4 : 4 + n_free]
+    if season:
+        total = 0.0
+        for j in range(1 + trend, n_free):
+            total += state[j]
+        state[n_free] = (m if season == 2 else 0.0) - total
+    return state
+
+
+def admissible(alpha, beta, gamma, phi, trend, season, m):
+    """forecast::ets's usual bounds and admissibility (forecastability) region."""
+    if alpha < _LOWER[0] or alpha > _UPPER[0]:
+        return False
+    if trend:
+        if beta < _LOWER[1] or beta > alpha or beta > _UPPER[1]:
+            return False
+        # phi is 1 (undamped) or within its bounds.
+        if phi != 1.0 and (phi < _LOWER[3] or phi > _UPPER[3] + 1e-12):
+            return False
+    if season:
+        if gamma < _LOWER[2] or gamma > 1.0 - alpha or gamma > _UPPER[2]:
+            return False
+    b = beta if trend else 0.0
+    if not season:
+        if alpha < 1 - 1 / phi or alpha > 1 + 1 / phi:
+            return False
+        if trend and (b < alpha * (phi - 1) or b > (1 + phi) * (2 - alpha)):
+            return False
+        return True
+    if gamma < max(1 - 1 / phi - alpha, 0.0) or gamma > 1 + 1 / phi - alpha:
+        return False
+    if alpha < 1 - 1 / phi - gamma * (1 - m + phi + phi * m) / (2 * phi * m):
+        return False
+    if b < -(1 - phi) * (gamma / m + alpha):
+        return False
+    # Roots of the characteristic polynomial (ascending coefficients, monic).
+    coef = np.empty(m + 2)
+    coef[0] = phi * (1 - alpha - gamma)
+    coef[1] = alpha + b - alpha * phi + gamma - 1
+    for j in range(2, m):
+        coef[j] = alpha + b - alpha * phi
+    coef[m] = alpha + b - phi
+    coef[m + 1] = 1.0
+    return _roots_within(coef, 1 + 1e-10)
+
+
+def _roots_within(coef, radius):
+    """Whether every root of ``sum(coef[k] z**k)`` has modulus below ``radius``.
+
+    The Schur-Cohn recursion on the polynomial in ``z * radius``: ``a(z)`` has
+    all roots inside the unit disc iff ``|a_0| < |a_d|`` and so has
+    ``(a_d a(z) - a_0 z^d a(1/z)) / z``. Arithmetic only, no eigenvalues.
+    """
+    a = coef.copy()
+    scale = 1.0
+    for k in range(a.shape[0]):
+        a[k] *= scale
+        scale *= radius
+    degree = a.shape[0] - 1
+    while degree > 0:
+        lead = a[degree]
+        if abs(a[0]) >= abs(lead):
+            return False
+        low = a[0]
+        reduced = np.empty(degree)
+        for k in range(degree):
+            reduced[k] = lead * a[k + 1] - low * a[degree - k - 1]
+        a = reduced
+        degree -= 1
+        norm = abs(a[degree])
+        if norm == 0:
+            return False
+        for k in range(degree + 1):
+            a[k] /= norm
+    return True
+
+
+def neg2_loglik(theta, Y, lengths, error, trend, season, m, shared_states, states):
+    """-2 log-likelihood of rows ``Y`` (Gaussian, one variance), inf when inadmissible.
+
+    With ``shared_states`` the initial state comes from ``theta``; otherwise
+    row ``i`` starts from ``states[i]``.
+    """
+    alpha, beta, gamma, phi = theta[0], theta[1], theta[2], theta[3]
+    if not admissible(alpha, beta, gamma, phi, trend, season, m):
+        return np.inf
+    sse = 0.0
+    log_forecasts = 0.0
+    n_obs = 0
+    for i in range(Y.shape[0]):
+        if shared_states:
+            state = initial_state_from(theta, trend, season, m)
+        else:
+            state = states[i].copy()
+        if season == 2:
+            for j in range(1 + trend, state.shape[0]):
+                if state[j] <= 0:
+                    return np.inf
+        row_sse, row_log = ets_filter(
+            Y[i], lengths[i], state, error, trend, season, alpha, beta, gamma, phi, m
+        )
+        if not row_sse < np.inf:
+            return np.inf
+        sse += row_sse
+        log_forecasts += row_log
+        n_obs += lengths[i]
+    if sse <= 0:
+        sse = 1e-300
+    return n_obs * (np.log(2 * np.pi * sse / n_obs) + 1) + 2 * log_forecasts
+
+
+def _objective(z, free, theta, Y, lengths, error, trend, season, m, shared_states, states):
+    full = theta.copy()
+    k = 0
+    for j in range(full.shape[0]):
+        if free[j]:
+            full[j] = z[k]
+            k += 1
+    return neg2_loglik(full, Y, lengths, error, trend, season, m, shared_states, states)
+
+
+def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_states,
+                states, maxiter, tol):  # fmt: skip
+    """Minimise :func:`neg2_loglik` over ``theta[free]``; returns ``(theta, value)``.
+
+    Nelder-Mead with the dimension-adapted coefficients of Gao & Han (2012)
+    (expansion ``1 + 2/n``, contraction ``0.75 - 1/(2n)``, shrink ``1 - 1/n``),
+    stopped when the simplex values agree to ``tol`` relative.
+    """
+    x0 = theta[free]
+    n = x0.shape[0]
+    expand = 1.0 + 2.0 / n
+    contract = 0.75 - 0.5 / n
+    shrink = 1.0 - 1.0 / n
+    simplex = np.empty((n + 1, n))
+    values = np.empty(n + 1)
+    simplex[0] = x0
+    for i in range(n):
+        simplex[i + 1] = x0
+        simplex[i + 1, i] += step[i]
+    for i in range(n + 1):
+        values[i] = _objective(simplex[i], free, theta, Y, lengths, error, trend, season, m,
+                               shared_states, states)  # fmt: skip
+    for _ in range(maxiter):
+        order = np.argsort(values)
+        simplex = simplex[order]
+        values = values[order]
+        if np.isfinite(values[n]) and abs(values[n] - values[0]) <= tol * (abs(values[0]) + tol):
+            break
+        centroid = np.zeros(n)
+        for i in range(n):
+            centroid += simplex[i]
+        centroid /= n
+        reflected = centroid + (centroid - simplex[n])
+        f_reflected = _objective(reflected, free, theta, Y, lengths, error, trend, season, m,
+                                 shared_states, states)  # fmt: skip
+        if f_reflected < values[0]:
+            expanded = centroid + expand * (centroid - simplex[n])
+            f_expanded = _objective(expanded, free, theta, Y, lengths, error, trend, season, m,
+                                    shared_states, states)  # fmt: skip
+            if f_expanded < f_reflected:
+                simplex[n], values[n] = expanded, f_expanded
+            else:
+                simplex[n], values[n] = reflected, f_reflected
+        elif f_reflected < values[n - 1]:
+            simplex[n], values[n] = reflected, f_reflected
+        else:
+            if f_reflected < values[n]:
+                contracted = centroid + contract * (reflected - centroid)
+            else:
+                contracted = centroid + contract * (simplex[n] - centroid)
+            f_contracted = _objective(contracted, free, theta, Y, lengths, error, trend, season,
+                                      m, shared_states, states)  # fmt: skip
+            if f_contracted < min(f_reflected, values[n]):
+                simplex[n], values[n] = contracted, f_contracted
+            else:
+                for i in range(1, n + 1):
+                    simplex[i] = simplex[0] + shrink * (simplex[i] - simplex[0])
+                    values[i] = _objective(simplex[i], free, theta, Y, lengths, error, trend,
+                                           season, m, shared_states, states)  # fmt: skip
+    best = np.argmin(values)
+    out = theta.copy()
+    k = 0
+    for j in range(out.shape[0]):
+        if free[j]:
+            out[j] = simplex[best, k]
+            k += 1
+    return out, values[best]
+
+
+def simulate(state, horizon, n_paths, error, trend, season, alpha, beta, gamma, phi, m,
+             sigma, seed):  # fmt: skip
+    """Sample paths of the next ``horizon`` values, ``(n_paths, horizon)``."""
+    np.random.seed(seed)
+    paths = np.empty((n_paths, horizon))
+    for i in range(n_paths):
+        current = state.copy()
+        for h in range(horizon):
+            forecast = _one_step(current, trend, season, phi, m)
+            noise = np.random.normal() * sigma
+            value = forecast + noise if error == 1 else forecast * (1 + noise)
+            paths[i, h] = value
+            _update(current, value, trend, season, alpha, beta, gamma, phi, m)
+    return paths
+
+
+_FUNCTIONS = {
+    "ets_filter": ets_filter,
+    "ets_forecast": ets_forecast,
+    "neg2_loglik": neg2_loglik,
+    "nelder_mead": nelder_mead,
+    "simulate": simulate,
+}
+_compiled = {}
+_HAS_NUMBA = importlib.util.find_spec("numba") is not None
+
+
+def compiled(name):
+    """The function ``name``, compiled by numba when it is installed.
+
+    numba compiles the whole call tree on first use (a few seconds, cached on
+    disk); without numba the Python function is returned.
+    """
+    if name in _compiled:
+        return _compiled[name]
+    if not _HAS_NUMBA:
+        return _FUNCTIONS[name]
+    import numba  # noqa: PLC0415
+
+    module = globals()
+    for helper in ("_one_step", "_update", "_roots_within", "admissible", "initial_state_from", "ets_filter",
+                   "neg2_loglik", "_objective"):  # fmt: skip
+        if not isinstance(module[helper], numba.core.registry.CPUDispatcher):
+            module[helper] = _jit(numba, module[helper])
+    _compiled[name] = _jit(numba, _FUNCTIONS[name])
+    return _compiled[name]
+
+
+def _jit(numba, function):
+    try:
+        return numba.njit(cache=True, nogil=True)(function)
+    except RuntimeError:  # numba finds no writable cache directory
+        return numba.njit(nogil=True)(function)
