@@ -51,8 +51,8 @@ def _parser():
     source.add_argument("--dataset", help="a data set shipped with sktime, e.g. GunPoint, airline")
     source.add_argument("--data", help="CSV or parquet in long format: series_id, time, value[, label]")
     compare.add_argument("--task", choices=("classification", "regression", "forecasting"))
-    compare.add_argument("--models", help="comma-separated presets: fft-ridge, cnn (panels); "
-                         "ets, arima, ridge, seasonal-naive (forecasting)")
+    compare.add_argument("--models", help="comma-separated presets: minirocket, fft-ridge, cnn "
+                         "(panels); ets, theta, arima, ridge, seasonal-naive (forecasting)")
     compare.add_argument("--folds", type=int, help="folds (panels) or origins (forecasting)")
     compare.add_argument("--horizon", type=int, help="forecast horizon (forecasting)")
     compare.add_argument("--season", type=int, help="seasonal period (forecasting)")
@@ -161,7 +161,7 @@ def _report_command(args, command):
     from .model_selection._bundled import load_dataset, model_presets  # noqa: PLC0415
 
     folds = 3 if args.quick else 5
-    names = ["fft-ridge", "cnn"] if args.full else None
+    names = ["minirocket", "fft-ridge", "cnn"] if args.full else None
     sections, skipped = {}, []
     for title, suite in (("Classification", CLASSIFICATION_SUITE),
                          ("Sequence regression", REGRESSION_SUITE)):

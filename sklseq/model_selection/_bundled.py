@@ -194,13 +194,15 @@ def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None,
     max_length : int or None
         Longest sequence (sets the FFT length so every sequence fits).
     names : list of str or None
-        Preset keys to keep (``fft-ridge``, ``cnn``; ``ets``, ``arima``,
-        ``ridge``, ``seasonal-naive``); None keeps the default ones.
+        Preset keys to keep (``minirocket``, ``fft-ridge``, ``cnn``; ``ets``,
+        ``theta``, ``arima``, ``ridge``, ``seasonal-naive``); None keeps the
+        default ones.
 
     Returns
     -------
     models : dict of str to estimator
     """
+    from sklearn.base import clone  # noqa: PLC0415
     from sklearn.linear_model import RidgeClassifierCV, RidgeCV  # noqa: PLC0415
     from sklearn.model_selection import GridSearchCV  # noqa: PLC0415
     from sklearn.pipeline import make_pipeline  # noqa: PLC0415
@@ -211,9 +213,14 @@ def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None,
     alphas = np.logspace(-3, 3, 7)
     presets, defaults = {}, []
     if task in ("classification", "regression"):
-        from ..preprocessing import FFTFeatures  # noqa: PLC0415
+        from ..preprocessing import FFTFeatures, MiniRocketFeatures  # noqa: PLC0415
 
         head = RidgeClassifierCV(alphas=alphas) if task == "classification" else RidgeCV(alphas=alphas)
+        # Dempster et al.'s set-up: about 10,000 features, standardised, ridge with CV'd alpha.
+        presets["minirocket"] = (
+            "sklseq MiniRocket + ridge",
+            make_pipeline(MiniRocketFeatures(random_state=0), StandardScaler(), clone(head)),
+        )
         n_fft = int(max_length) if max_length else None
         grid = {"fftfeatures__n_coefs": [8, 32] if quick else [8, 16, 32, 64]}
         presets["fft-ridge"] = (
@@ -229,7 +236,7 @@ def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None,
             f"sklseq CNN ({epochs} epochs{', quick' if quick else ''})",
             network("cnn", max_epochs=epochs, validation_fraction=None),
         )
-        defaults = ["fft-ridge"]
+        defaults = ["minirocket", "fft-ridge"]
     elif task == "forecasting":
         from sklearn.linear_model import Ridge  # noqa: PLC0415
 
@@ -238,10 +245,13 @@ def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None,
             ARIMARegressor,
             ExponentialSmoothingRegressor,
             SeasonalNaiveRegressor,
+            ThetaRegressor,
         )
 
-        presets["ets"] = ("sklseq ETS (damped trend, season)", ExponentialSmoothingRegressor(
-            trend=True, damped_trend=True, seasonal=season))
+        presets["ets"] = ("sklseq ETS (form by AICc)", ExponentialSmoothingRegressor(
+            seasonal_periods=season))
+        presets["theta"] = ("sklseq Theta (auto)", ThetaRegressor(
+            model="auto", seasonal_periods=season))
         presets["arima"] = (f"sklseq ARIMA (order by AICc{', quick max order' if quick else ''})", ARIMARegressor(
             order="auto", seasonal_order="auto" if season else (0, 0, 0, 0),
             seasonal_period=season, max_order=(2, 1, 2) if quick else (3, 2, 3)))
@@ -252,7 +262,7 @@ def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None,
                                        [0.01, 0.1, 1.0, 10.0, 100.0]}, cv=inner))
         presets["seasonal-naive"] = ("sklseq seasonal naive", SeasonalNaiveRegressor(
             season_length=season or 1))
-        defaults = ["ets", "arima", "ridge"]
+        defaults = ["ets", "theta", "arima", "ridge"]
     else:
         raise ValueError(f"task must be classification, regression or forecasting; got {task!r}.")
     keys = defaults if names is None else list(names)
