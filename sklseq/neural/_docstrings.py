@@ -92,6 +92,13 @@ INFERENCE_DTYPE_DOC = """    inference_dtype : {"float64", "float32"}, default="
         which other rows share its batch (to ~1e-15); float32 is several times
         faster on CPU but may differ by ~1e-7 between batch compositions."""
 
+CALLBACKS_DOC = """    callbacks : list of skorch callbacks or None, default=None
+        Extra :class:`skorch.callbacks.Callback` objects (or ``(name, callback)``
+        tuples) run after the estimator's own during ``fit``, e.g. to log or
+        record each epoch. The list is deep-copied at every fit and never
+        changed, so ``clone`` and ``set_params`` work as for any parameter; the
+        copies that ran are in ``net_.callbacks_``."""
+
 COMMON_ATTRIBUTES_DOC = """\
     net_ : skorch.NeuralNet
         The trained skorch net (``net_.module_`` is the torch module).
@@ -121,6 +128,7 @@ def fill_docstring(cls=None, **sections):
     sections = {
         "common_parameters": COMMON_PARAMETERS_DOC,
         "inference_dtype": INFERENCE_DTYPE_DOC,
+        "callbacks": CALLBACKS_DOC,
         "common_attributes": COMMON_ATTRIBUTES_DOC,
         **sections,
     }
