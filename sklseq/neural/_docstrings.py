@@ -68,7 +68,9 @@ default="lstm"
         Strength of random smooth time warping during training only
         (0 disables; 0.2 is moderate).
     verbose : int, default=0
-        Print a per-epoch log and a progress bar.
+        Print one line per epoch (losses and time) to stdout; when stderr is a
+        terminal, also a tqdm progress bar over the batches there. Output that
+        goes to a file or a pipe gets the plain lines only, no carriage returns.
     device : str or torch.device, default="cpu"
         ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"`` (a clear error if CUDA is
         unavailable). A model fit on CUDA and pickled loads on a machine
