@@ -103,6 +103,7 @@ from ._training import (
     _TailSplit,
     _to_tensors,
     _WarmupDecay,
+    _WeightedBatchSize,
 )
 
 __all__ = ["BaseSequenceNetwork", "fill_docstring"]
@@ -337,7 +338,10 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
     def _make_net(self, device, n_train):
         input_size, num_embeddings = self._input_spec()
         module = self._build_module(input_size, num_embeddings).to(device)
-        callbacks = [("finite_loss", _FiniteLoss(self.lr, self.gradient_clip))]
+        callbacks = [
+            ("finite_loss", _FiniteLoss(self.lr, self.gradient_clip)),
+            ("weighted_batch_size", _WeightedBatchSize()),
+        ]
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
         if self.lr_schedule != "constant" or self.warmup_epochs:

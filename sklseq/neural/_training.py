@@ -220,6 +220,21 @@ class _FiniteLoss(Callback):
             )
 
 
+class _WeightedBatchSize(Callback):
+    """Record a weighted batch's total sample weight as its size.
+
+    skorch averages the batch losses of an epoch weighted by batch size; with
+    sample weights the train and validation losses (early stopping's) must
+    weigh each batch by its weight instead.
+    """
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        weights = batch[0].get("sample_weight")
+        if weights is not None:
+            prefix = "train" if training else "valid"
+            net.history.record_batch(f"{prefix}_batch_size", float(weights.sum()))
+
+
 class _EpochCheckpoint(Callback):
     """Write weights, optimiser state, history and the torch RNG state after every epoch.
 

@@ -130,9 +130,11 @@ def test_input_and_target_scaling_are_weighted():
     np.testing.assert_allclose(estimator.target_scale_, repeated.std(axis=0))
 
 
-def test_validation_loss_is_the_weighted_mean_over_validation_rows():
+@pytest.mark.parametrize("batch_size", [256, 2])
+def test_validation_loss_is_the_weighted_mean_over_validation_rows(batch_size):
+    # batch_size=2 splits the validation rows into batches of weight 5.5 and 2.
     estimator, X, y = _problem("SequenceClassifier")
-    estimator.set_params(max_epochs=1, validation_fraction=0.25)
+    estimator.set_params(max_epochs=1, validation_fraction=0.25, batch_size=batch_size)
     sample_weight = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 5.0, 0.5, 2.0])
     estimator.fit(X, y, sample_weight=sample_weight)
     valid = slice(9, 12)
