@@ -37,17 +37,17 @@ yours; decorate the class with :func:`fill_docstring` to insert the shared
     An ``nn.Module`` called as ``criterion(y_pred, y_true, sample_weight)``
     (see :mod:`sklseq.neural._losses`).
 
-``fit`` calls ``self._fit(X, y, sample_weight)``; ``predict`` calls ``self._predict_outputs(X)``
-(float64 numpy outputs, after ``check_is_fitted``) and maps them to labels or
+``fit`` calls ``self._fit(X, y, sample_weight)``; ``predict`` calls
+``self._predict_outputs(X)`` (float64 numpy outputs, after ``check_is_fitted``) and maps them to labels or
 values. The module runs in float64 unless the estimator has an
 ``inference_dtype`` parameter set to ``"float32"`` (faster, but outputs may then
 differ by ~1e-7 with batch composition). ``self._validate_X(X, reset)``
 returns ``(inputs, lengths)`` for either numeric or token input.
 
-Two parameters follow each class's own, at the end of its signature:
-``callbacks`` (documented by the ``%(callbacks)s`` section, assigned in the
-class's ``__init__``), the user's skorch callbacks, deep-copied at every fit and
-run after the estimator's own.
+``callbacks`` follows each class's own parameters, at the end of its
+signature (documented by the ``%(callbacks)s`` section, assigned in the class's
+``__init__``): the user's skorch callbacks, deep-copied at every fit and run
+after the estimator's own.
 
 Saving weights without unpickling code
 --------------------------------------

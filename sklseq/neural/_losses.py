@@ -24,11 +24,15 @@ IGNORE_INDEX = -100
 
 
 def weighted_mean(losses, masses, sample_weight=None):
-    """``sum(w * losses) / sum(w * masses)`` over the samples of a batch (w = 1 if None)."""
+    """``sum(w * losses) / sum(w * masses)`` over the samples of a batch (w = 1 if None).
+
+    A batch whose samples all weigh 0 has loss 0 (not 0 / 0).
+    """
     if sample_weight is None:
         return losses.sum() / masses.sum()
     sample_weight = sample_weight.to(losses.dtype)
-    return (sample_weight * losses).sum() / (sample_weight * masses).sum()
+    mass = (sample_weight * masses).sum().clamp(min=torch.finfo(losses.dtype).tiny)
+    return (sample_weight * losses).sum() / mass
 
 
 class _ClassWeighted(nn.Module):

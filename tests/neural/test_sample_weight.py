@@ -185,3 +185,13 @@ def test_balanced_class_weight_counts_samples_by_weight():
     repeated = np.repeat(y, WEIGHTS)
     counts = np.bincount(repeated)
     np.testing.assert_allclose(estimator.class_weight_, len(repeated) / (2 * counts))
+
+
+def test_a_batch_of_zero_weights_has_loss_zero_not_nan():
+    estimator, X, y = _problem("SequenceClassifier")
+    estimator.set_params(batch_size=2, max_epochs=3)
+    sample_weight = np.r_[np.zeros(8), np.ones(4)]
+    estimator.fit(X, y, sample_weight=sample_weight)
+    losses = [b["train_loss"] for epoch in estimator.history_ for b in epoch["batches"]]
+    assert 0.0 in losses and np.isfinite(losses).all()
+    assert np.isfinite(estimator.predict_proba(X)).all()
