@@ -19,11 +19,12 @@ yours; decorate the class with :func:`fill_docstring` to insert the shared
 ``%(common_parameters)s`` / ``%(common_attributes)s`` sections, whose
 ``default=`` values are rendered from your signature) and override:
 
-``_prepare_targets(self, y, lengths, *, reset)``
+``_prepare_targets(self, y, lengths, *, reset, sample_weight=None)``
     Validate ``y`` and return what the criterion reads as ``y_true``: an array
     (or a dict / tuple of arrays) whose first axis is the sample. With
     ``reset=True`` (in ``fit``) also set the fitted target attributes
-    (``classes_``, target scaling ...). Set the class attribute
+    (``classes_``, target scaling ...), weighting samples by ``sample_weight``
+    (validated, or None). Set the class attribute
     ``_targets_per_step = True`` when the target's axis 1 is time, so batches
     can be trimmed to their longest row.
 ``_output_size(self)``
@@ -33,14 +34,20 @@ yours; decorate the class with :func:`fill_docstring` to insert the shared
     encoder from :func:`~sklseq.neural._modules.build_encoder` plus a linear
     head (``_per_step_output`` selects one output per step or per sequence).
 ``_build_criterion(self)``
-    An ``nn.Module`` called as ``criterion(y_pred, y_true)``.
+    An ``nn.Module`` called as ``criterion(y_pred, y_true, sample_weight)``
+    (see :mod:`sklseq.neural._losses`).
 
-``fit`` calls ``self._fit(X, y)``; ``predict`` calls ``self._predict_outputs(X)``
-(float64 numpy outputs, after ``check_is_fitted``) and maps them to labels or
+``fit`` calls ``self._fit(X, y, sample_weight)``; ``predict`` calls
+``self._predict_outputs(X)`` (float64 numpy outputs, after ``check_is_fitted``) and maps them to labels or
 values. The module runs in float64 unless the estimator has an
 ``inference_dtype`` parameter set to ``"float32"`` (faster, but outputs may then
 differ by ~1e-7 with batch composition). ``self._validate_X(X, reset)``
 returns ``(inputs, lengths)`` for either numeric or token input.
+
+``callbacks`` follows each class's own parameters, at the end of its
+signature (documented by the ``%(callbacks)s`` section, assigned in the class's
+``__init__``): the user's skorch callbacks, deep-copied at every fit and run
+after the estimator's own.
 
 Saving weights without unpickling code
 --------------------------------------
@@ -56,6 +63,7 @@ import copy
 import io
 import math
 import os
+import sys
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -65,6 +73,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import (
+    Callback,
     EarlyStopping,
     GradientNormClipping,
     LRScheduler,
@@ -76,7 +85,7 @@ from skorch.history import History
 from torch.optim.lr_scheduler import LambdaLR
 
 from ..utils import TokenVocabulary, check_label_sequences, check_sequences
-from ..utils._compat import Interval, StrOptions
+from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ._docstrings import fill_docstring
 from ._modules import ARCHITECTURES, SequenceNetwork, build_encoder
 from ._persistence import decode_value, encode_value, is_plain, plain_history
@@ -94,6 +103,7 @@ from ._training import (
     _TailSplit,
     _to_tensors,
     _WarmupDecay,
+    _WeightedBatchSize,
 )
 
 __all__ = ["BaseSequenceNetwork", "fill_docstring"]
@@ -155,6 +165,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "checkpoint_path": [str, os.PathLike, None],
         "resume": ["boolean"],
+        "callbacks": [list, None],
     }
 
     # Axis 1 of the training target is time (per-step targets), so batches trim it.
@@ -232,7 +243,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------ hooks
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         raise NotImplementedError
 
     def _output_size(self):
@@ -260,7 +271,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
 
     # --------------------------------------------------------------- training
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight=None):
         """Validate, build the skorch net and train it; sets ``net_`` and ``history_``."""
         self._validate_params()
         self._check_settings()
@@ -270,8 +281,9 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             )
         device = _resolve_device(self.device)
         previous = self.net_.module_ if self._continues_previous_fit() else None
-        inputs, lengths = self._validate_X(X, reset=True)
-        targets = self._prepare_targets(y, lengths, reset=True)
+        inputs, lengths = self._validate_X(X, reset=True, sample_weight=sample_weight)
+        sample_weight = _validate_sample_weight(sample_weight, lengths)
+        targets = self._prepare_targets(y, lengths, reset=True, sample_weight=sample_weight)
         if _n_rows(targets) != len(lengths):
             raise ValueError(
                 f"X has {len(lengths)} samples but y has {_n_rows(targets)}; "
@@ -283,6 +295,9 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             _to_tensors(targets, device),
             targets_per_step=self._targets_per_step,
             targets_in_input=self._module_reads_targets,
+            sample_weight=None
+            if sample_weight is None
+            else torch.as_tensor(sample_weight, dtype=torch.float32, device=device),
         )
         n_train = len(dataset)
         if self.validation_fraction is not None:
@@ -294,6 +309,14 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
                     "sample must go to each of training and validation."
                 )
             n_train = len(dataset) - n_valid
+            if sample_weight is not None and not (
+                sample_weight[:n_train].any() and sample_weight[n_train:].any()
+            ):
+                raise ValueError(
+                    "sample_weight is zero on every training or every validation sample "
+                    f"(the last {n_valid} with validation_fraction="
+                    f"{self.validation_fraction}); each part needs a positive weight."
+                )
 
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         fork_devices = [device.index] if device.type == "cuda" else []
@@ -315,7 +338,10 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
     def _make_net(self, device, n_train):
         input_size, num_embeddings = self._input_spec()
         module = self._build_module(input_size, num_embeddings).to(device)
-        callbacks = [("finite_loss", _FiniteLoss(self.lr, self.gradient_clip))]
+        callbacks = [
+            ("finite_loss", _FiniteLoss(self.lr, self.gradient_clip)),
+            ("weighted_batch_size", _WeightedBatchSize()),
+        ]
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
         if self.lr_schedule != "constant" or self.warmup_epochs:
@@ -345,7 +371,9 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             callbacks.append(("checkpoint", _EpochCheckpoint(self)))
         if self.verbose:
             callbacks.append(("print_log", PrintLog()))
-            callbacks.append(("progress_bar", ProgressBar()))
+            if sys.stderr.isatty():  # a log file gets PrintLog's lines only, no bar
+                callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.extend(self._user_callbacks())
         optimizer_params = {}
         if self.weight_decay:
             optimizer_params["optimizer__weight_decay"] = self.weight_decay
@@ -368,6 +396,19 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             device=device,
             **optimizer_params,
         )
+
+    def _user_callbacks(self):
+        """Deep copies of ``callbacks``, so a fit never changes the parameter."""
+        callbacks = getattr(self, "callbacks", None) or []
+        for i, item in enumerate(callbacks):
+            callback = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+            named = not isinstance(item, tuple) or isinstance(item[0], str)
+            if not named or not isinstance(callback, Callback):
+                raise TypeError(
+                    f"callbacks[{i}] must be a skorch Callback or a (name, Callback) "
+                    f"tuple; got {item!r}."
+                )
+        return copy.deepcopy(list(callbacks))
 
     def _restore_state(self, net, previous):
         """Load a checkpoint (resume) or the previous fit (warm start); epochs done."""
@@ -402,8 +443,11 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------ input
 
-    def _validate_X(self, X, reset):
-        """``(inputs, lengths)``: standardised float32 or token codes, zero-padded."""
+    def _validate_X(self, X, reset, sample_weight=None):
+        """``(inputs, lengths)``: standardised float32 or token codes, zero-padded.
+
+        With ``reset``, the standardisation weights each sample by ``sample_weight``.
+        """
         if self.embedding_dim is not None:
             return self._validate_tokens(X, reset)
         if _holds_strings(X):
@@ -415,8 +459,12 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
         if reset and not self._continues_previous_fit():
             steps = X[valid]
-            self.input_mean_ = steps.mean(axis=0)
-            scale = steps.std(axis=0)
+            sample_weight = _validate_sample_weight(sample_weight, lengths)
+            step_weight = None if sample_weight is None else np.repeat(sample_weight, lengths)
+            self.input_mean_ = np.average(steps, axis=0, weights=step_weight)
+            scale = np.sqrt(
+                np.average((steps - self.input_mean_) ** 2, axis=0, weights=step_weight)
+            )
             self.input_scale_ = np.where(scale > 0, scale, 1.0)
         Z = ((X - self.input_mean_) / self.input_scale_).astype(np.float32)
         Z[~valid] = 0.0
@@ -626,6 +674,19 @@ def _resolve_device(device):
     if resolved.type == "cuda" and resolved.index is None:
         resolved = torch.device("cuda", torch.cuda.current_device())
     return resolved
+
+
+def _validate_sample_weight(sample_weight, lengths):
+    """None, or float64 weights: one per sample, finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return None
+    try:
+        return _check_sample_weight(sample_weight, lengths, ensure_non_negative=True)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if "sample_weight" not in message:
+            message = f"Invalid sample_weight: {message}"
+        raise type(exc)(message) from None
 
 
 def _holds_strings(X):

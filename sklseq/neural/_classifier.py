@@ -9,10 +9,10 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
-from torch import nn
 
 from ..utils._compat import StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
+from ._losses import SequenceCrossEntropy
 
 __all__ = ["SequenceClassifier"]
 
@@ -31,6 +31,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
+    %(callbacks)s
 
     Attributes
     ----------
@@ -94,6 +95,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         resume=False,
         inference_dtype="float64",
         class_weight=None,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -129,8 +131,9 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         )
         self.inference_dtype = inference_dtype
         self.class_weight = class_weight
+        self.callbacks = callbacks
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on sequences ``X`` with one label each.
 
         Parameters
@@ -139,12 +142,18 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
 n_channels), or list of sequences
             NaN right-padding and lists of different lengths are variable-length input.
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample: it scales the sample's loss (in
+            training and in the validation loss of early stopping) and its share
+            of the input standardisation; an integer weight counts as that
+            many copies of the sample. None weighs every sample 1.
+            ``class_weight="balanced"`` counts the samples by weight.
 
         Returns
         -------
         self : SequenceClassifier
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Most probable class of each sequence.
@@ -177,7 +186,7 @@ n_channels), or list of sequences
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
@@ -189,10 +198,17 @@ n_channels), or list of sequences
                 f"got {encoder.classes_!r}."
             )
         self.classes_ = encoder.classes_
-        self.class_weight_ = self._compute_class_weights(y)
+        if sample_weight is not None and len(self.classes_) > 1:
+            weighted = np.unique(y[sample_weight > 0]).tolist()
+            if len(weighted) < 2:
+                raise ValueError(
+                    f"sample_weight is zero on every sample outside the class "
+                    f"{weighted[0]!r}; a classifier needs samples of two classes."
+                )
+        self.class_weight_ = self._compute_class_weights(y, sample_weight)
         return encoder.transform(y).astype(np.int64)
 
-    def _compute_class_weights(self, y):
+    def _compute_class_weights(self, y, sample_weight=None):
         if self.class_weight is None:
             return None
         if isinstance(self.class_weight, dict):
@@ -203,7 +219,9 @@ n_channels), or list of sequences
                 )
             if not all(isinstance(w, Real) for w in self.class_weight.values()):
                 raise ValueError("class_weight values must be numbers.")
-        return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        return compute_class_weight(
+            self.class_weight, classes=self.classes_, y=y, sample_weight=sample_weight
+        )
 
     def _output_size(self):
         return len(self.classes_)
@@ -212,4 +230,4 @@ n_channels), or list of sequences
         weight = None
         if self.class_weight_ is not None:
             weight = torch.as_tensor(self.class_weight_, dtype=torch.float32)
-        return nn.CrossEntropyLoss(weight=weight)
+        return SequenceCrossEntropy(weight)

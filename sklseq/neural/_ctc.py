@@ -57,6 +57,7 @@ class CTCTranscriber(BaseSequenceNetwork):
     token_min_logp : float or None, default=None
         Beam search pruning: a label below this log-probability at a step does
         not extend prefixes there (unless it is the step's most probable label).
+    %(callbacks)s
 
     Attributes
     ----------
@@ -130,6 +131,7 @@ class CTCTranscriber(BaseSequenceNetwork):
         beam_width=10,
         beam_prune_logp=None,
         token_min_logp=None,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -168,8 +170,9 @@ class CTCTranscriber(BaseSequenceNetwork):
         self.beam_width = beam_width
         self.beam_prune_logp = beam_prune_logp
         self.token_min_logp = token_min_logp
+        self.callbacks = callbacks
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on input sequences ``X`` and their label sequences ``y``.
 
         Parameters
@@ -181,12 +184,17 @@ n_channels), or list of sequences
             One label sequence per sample (strings are sequences of characters,
             a 1D array holds length-1 sequences). Each may be empty, and must
             fit its input (see the class description).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample: it scales the sample's loss (in
+            training and in the validation loss of early stopping) and its share
+            of the input standardisation; an integer weight counts as that
+            many copies of the sample. None weighs every sample 1.
 
         Returns
         -------
         self : CTCTranscriber
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Decoded label sequence of each input sequence.
@@ -288,7 +296,7 @@ n_channels), or list of sequences
 
     # ------------------------------------------------------------ hooks
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         sequences, kind = check_label_sequences(y, n_samples=len(lengths), estimator=self)
         if reset and not self._continues_previous_fit():
             self.target_vocabulary_ = TokenVocabulary(

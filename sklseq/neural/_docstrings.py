@@ -68,7 +68,9 @@ default="lstm"
         Strength of random smooth time warping during training only
         (0 disables; 0.2 is moderate).
     verbose : int, default=0
-        Print a per-epoch log and a progress bar.
+        Print one line per epoch (losses and time) to stdout; when stderr is a
+        terminal, also a tqdm progress bar over the batches there. Output that
+        goes to a file or a pipe gets the plain lines only, no carriage returns.
     device : str or torch.device, default="cpu"
         ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"`` (a clear error if CUDA is
         unavailable). A model fit on CUDA and pickled loads on a machine
@@ -91,6 +93,13 @@ INFERENCE_DTYPE_DOC = """    inference_dtype : {"float64", "float32"}, default="
         Precision of ``predict``. float64 makes every prediction independent of
         which other rows share its batch (to ~1e-15); float32 is several times
         faster on CPU but may differ by ~1e-7 between batch compositions."""
+
+CALLBACKS_DOC = """    callbacks : list of skorch callbacks or None, default=None
+        Extra :class:`skorch.callbacks.Callback` objects (or ``(name, callback)``
+        tuples) run after the estimator's own during ``fit``, e.g. to log or
+        record each epoch. The list is deep-copied at every fit and never
+        changed, so ``clone`` and ``set_params`` work as for any parameter; the
+        copies that ran are in ``net_.callbacks_``."""
 
 COMMON_ATTRIBUTES_DOC = """\
     net_ : skorch.NeuralNet
@@ -121,6 +130,7 @@ def fill_docstring(cls=None, **sections):
     sections = {
         "common_parameters": COMMON_PARAMETERS_DOC,
         "inference_dtype": INFERENCE_DTYPE_DOC,
+        "callbacks": CALLBACKS_DOC,
         "common_attributes": COMMON_ATTRIBUTES_DOC,
         **sections,
     }

@@ -52,6 +52,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         Default: sample only among the ``top_k`` most likely tokens.
     max_length : int or None, default=None
         Longest generated continuation; None is the longest sequence seen in fit.
+    %(callbacks)s
 
     Attributes
     ----------
@@ -122,6 +123,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         temperature=1.0,
         top_k=None,
         max_length=None,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -158,8 +160,9 @@ class SequenceGenerator(BaseSequenceNetwork):
         self.temperature = temperature
         self.top_k = top_k
         self.max_length = max_length
+        self.callbacks = callbacks
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit the next-token model on sequences.
 
         Parameters
@@ -169,6 +172,10 @@ class SequenceGenerator(BaseSequenceNetwork):
             with NaN (or None) where rows are shorter.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sequence: it scales the loss of its
+            tokens (in training and in the validation loss of early stopping); an
+            integer weight counts as that many copies. None weighs every sequence 1.
 
         Returns
         -------
@@ -176,7 +183,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         """
         # The targets are the inputs shifted by one step; the base reads them
         # from X through _prepare_targets.
-        return self._fit(X, X)
+        return self._fit(X, X, sample_weight)
 
     def score_samples(self, X):
         """Log-likelihood of each sequence, its end-of-sequence token included.
@@ -299,7 +306,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         tags.input_tags.three_d_array = False  # token sequences only
         return tags
 
-    def _validate_X(self, X, reset, allow_empty=False):
+    def _validate_X(self, X, reset, allow_empty=False, sample_weight=None):
         """Codes of ``<bos>`` followed by each sequence, and their lengths."""
         seqs = self._read(X, reset=reset, allow_empty=allow_empty)
         if reset and not self._continues_previous_fit():
@@ -310,7 +317,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         codes, lengths = self.vocabulary_.encode(seqs, add_bos=True)
         return codes, lengths.astype(np.intp)
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         seqs = self._read(y, reset=False)
         codes, _ = self.vocabulary_.encode(seqs, add_eos=True)
         return codes

@@ -4,11 +4,11 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from torch import nn
 
 from ..utils import check_continuation_target
 from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
+from ._losses import RegressionLoss
 
 __all__ = ["SequenceRegressor"]
 
@@ -29,6 +29,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         Squared error, or Huber loss (robust to outliers) on standardised targets.
     huber_delta : float, default=1.0
         Where the Huber loss turns linear, in target standard deviations.
+    %(callbacks)s
 
     Attributes
     ----------
@@ -93,6 +94,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         inference_dtype="float64",
         loss="mse",
         huber_delta=1.0,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -129,8 +131,9 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         self.inference_dtype = inference_dtype
         self.loss = loss
         self.huber_delta = huber_delta
+        self.callbacks = callbacks
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on sequences ``X`` and their targets.
 
         Parameters
@@ -138,12 +141,17 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, \
 n_channels), or list of sequences
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample: it scales the sample's loss (in
+            training and in the validation loss of early stopping) and its share
+            of the input and target standardisation; an integer weight counts as
+            that many copies of the sample. None weighs every sample 1.
 
         Returns
         -------
         self : SequenceRegressor
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Predicted targets.
@@ -161,7 +169,7 @@ n_channels), or list of sequences
         y = outputs * self.target_scale_ + self.target_mean_
         return y if self.target_ndim_ == 2 else y[:, 0]
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         y2, _, was_2d = check_continuation_target(y, len(lengths), estimator=self)
         self.target_ndim_ = 2 if was_2d else 1
         if self._continues_previous_fit():
@@ -171,8 +179,10 @@ n_channels), or list of sequences
                     f"previous fit, got {y2.shape[1]}."
                 )
         else:
-            self.target_mean_ = y2.mean(axis=0)
-            scale = y2.std(axis=0)
+            self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
+            scale = np.sqrt(
+                np.average((y2 - self.target_mean_) ** 2, axis=0, weights=sample_weight)
+            )
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         z = (y2 - self.target_mean_) / self.target_scale_
         return z.astype(np.float32)
@@ -181,9 +191,7 @@ n_channels), or list of sequences
         return len(self.target_mean_)
 
     def _build_criterion(self):
-        if self.loss == "huber":
-            return nn.HuberLoss(delta=self.huber_delta)
-        return nn.MSELoss()
+        return RegressionLoss(self.loss, self.huber_delta)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -22,7 +22,6 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
-from torch import nn
 
 from ..decoding import beam_search, greedy_search
 from ..utils import (
@@ -34,7 +33,7 @@ from ..utils import (
 )
 from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
-from ._losses import TokenCrossEntropy
+from ._losses import RegressionLoss, TokenCrossEntropy
 from ._modules import build_encoder
 from ._modules._decoders import EncoderDecoder, build_decoder
 
@@ -254,6 +253,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
     max_length : int or None, default=None
         Most tokens predicted per sequence (end token included); None is twice
         the longest target seen in fit.
+    %(callbacks)s
 
     Attributes
     ----------
@@ -337,6 +337,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
         num_beam_groups=1,
         diversity_penalty=0.0,
         max_length=None,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -383,8 +384,9 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
         self.num_beam_groups = num_beam_groups
         self.diversity_penalty = diversity_penalty
         self.max_length = max_length
+        self.callbacks = callbacks
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on input sequences ``X`` and their label sequences ``y``.
 
         Parameters
@@ -394,12 +396,17 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
             NaN right-padding and lists of different lengths are variable-length input.
         y : list of sequences, list of str, 1D or 2D padded array-like
             One label sequence per sample.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample: it scales the sample's loss (in
+            training and in the validation loss of early stopping) and its share
+            of the input standardisation; an integer weight counts as that
+            many copies of the sample. None weighs every sample 1.
 
         Returns
         -------
         self : Seq2SeqTranslator
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Predicted label sequence of each input sequence.
@@ -521,7 +528,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
                 f"beam_width={self.beam_width}."
             )
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         seqs, kind = check_label_sequences(y, n_samples=len(lengths), estimator=self)
         if not self._continues_previous_fit():
             self.target_kind_ = kind.to_plain()
@@ -599,6 +606,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
     ----------
     %(common_parameters)s
     %(seq2seq_parameters)s
+    %(callbacks)s
 
     Attributes
     ----------
@@ -662,6 +670,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
         teacher_forcing_ratio=1.0,
         scheduled_sampling="constant",
         sampling_decay=10.0,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -701,8 +710,9 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
         self.teacher_forcing_ratio = teacher_forcing_ratio
         self.scheduled_sampling = scheduled_sampling
         self.sampling_decay = sampling_decay
+        self.callbacks = callbacks
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on sequences ``X`` and the values that follow them.
 
         Parameters
@@ -711,12 +721,17 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
 sequences
         y : array-like of shape (n_samples,) or (n_samples, horizon)
             Next value, or the next ``horizon`` values, of each sequence.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample: it scales the sample's loss (in
+            training and in the validation loss of early stopping) and its share
+            of the input and target standardisation; an integer weight counts as
+            that many copies of the sample. None weighs every sample 1.
 
         Returns
         -------
         self : Seq2SeqRegressor
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Forecast the horizon of each sequence.
@@ -747,7 +762,7 @@ sequences
         pred = pred * self.target_scale_ + self.target_mean_
         return pred[:, 0] if self.target_1d_ else pred
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         y2d, _, was_2d = check_continuation_target(y, len(lengths), estimator=self)
         if self._continues_previous_fit():
             if y2d.shape[1] != self.horizon_:
@@ -758,8 +773,11 @@ sequences
         else:
             self.horizon_ = y2d.shape[1]
             self.target_1d_ = not was_2d
-            self.target_mean_ = float(y2d.mean())
-            scale = float(y2d.std())
+            row_weight = None if sample_weight is None else np.repeat(
+                sample_weight[:, None], y2d.shape[1], axis=1
+            )
+            self.target_mean_ = float(np.average(y2d, weights=row_weight))
+            scale = float(np.sqrt(np.average((y2d - self.target_mean_) ** 2, weights=row_weight)))
             self.target_scale_ = scale if scale > 0 else 1.0
         scaled = (y2d - self.target_mean_) / self.target_scale_
         return scaled[:, :, None].astype(np.float32)
@@ -768,7 +786,7 @@ sequences
         return 1
 
     def _build_criterion(self):
-        return nn.MSELoss()
+        return RegressionLoss()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

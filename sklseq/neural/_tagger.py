@@ -31,6 +31,7 @@ class SequenceTagger(BaseSequenceNetwork):
     %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the per-step cross-entropy.
+    %(callbacks)s
 
     Attributes
     ----------
@@ -94,6 +95,7 @@ class SequenceTagger(BaseSequenceNetwork):
         resume=False,
         inference_dtype="float64",
         class_weight=None,
+        callbacks=None,
     ):
         super().__init__(
             architecture,
@@ -129,8 +131,9 @@ class SequenceTagger(BaseSequenceNetwork):
         )
         self.inference_dtype = inference_dtype
         self.class_weight = class_weight
+        self.callbacks = callbacks
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on sequences ``X`` and their per-step labels ``y``.
 
         Parameters
@@ -139,12 +142,18 @@ class SequenceTagger(BaseSequenceNetwork):
         y : list of label sequences, list of str, 2D array padded with NaN / None, \
 or 1D array
             ``y[i]`` has one label per step of ``X[i]`` (a 1D ``y``: one per sequence).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample: it scales the sample's loss (in
+            training and in the validation loss of early stopping) and its share
+            of the input standardisation; an integer weight counts as that
+            many copies of the sample. None weighs every sample 1.
+            The weight applies to every step of the sample.
 
         Returns
         -------
         self : SequenceTagger
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Most probable label at every step.
@@ -224,7 +233,7 @@ or 1D array
         valid = np.arange(proba.shape[1])[None, :] < lengths[:, None]
         return (proba * valid[:, :, None]).sum(axis=1) / lengths[:, None]
 
-    def _prepare_targets(self, y, lengths, *, reset):
+    def _prepare_targets(self, y, lengths, *, reset, sample_weight=None):
         sequences, kind = check_label_sequences(
             y, n_samples=len(lengths), allow_empty=False, estimator=self
         )
@@ -254,7 +263,10 @@ or 1D array
         self.class_weight_ = None
         if self.class_weight is not None:
             self.class_weight_ = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=np.asarray(flat)
+                self.class_weight,
+                classes=self.classes_,
+                y=np.asarray(flat),
+                sample_weight=None if sample_weight is None else sample_weight[row_of],
             )
         targets = np.full((len(lengths), int(lengths.max())), IGNORE_INDEX, dtype=np.int64)
         valid = np.arange(targets.shape[1])[None, :] < lengths[:, None]

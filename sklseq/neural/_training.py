@@ -4,7 +4,9 @@
 callbacks a fit asks for. :class:`_SequenceDataset` holds the tensors whole and
 gathers batches by index, trimmed to their longest row; when the module reads
 the targets too (teacher forcing), they travel in the batch's input dict as
-``y``, which skorch forwards to ``module(**x)``.
+``y``, which skorch forwards to ``module(**x)``. Sample weights travel there
+too, as ``sample_weight``: the net takes them out before calling the module and
+hands them to the criterion.
 """
 
 import contextlib
@@ -48,18 +50,33 @@ class _SequenceNet(NeuralNet):
     def check_data(self, X, y=None):
         pass
 
+    def infer(self, x, **fit_params):
+        x = {key: value for key, value in x.items() if key != "sample_weight"}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.criterion_(y_pred, y_true, X.get("sample_weight"))
+
 
 class _SequenceDataset(torch.utils.data.Dataset):
     """Tensors held whole; batches are gathered by index, trimmed to their longest row."""
 
     def __init__(
-        self, inputs, lengths, targets, *, targets_per_step=False, targets_in_input=False
+        self,
+        inputs,
+        lengths,
+        targets,
+        *,
+        targets_per_step=False,
+        targets_in_input=False,
+        sample_weight=None,
     ):
         self.inputs = inputs
         self.lengths = lengths
         self.targets = targets
         self.targets_per_step = targets_per_step
         self.targets_in_input = targets_in_input
+        self.sample_weight = sample_weight
 
     def __len__(self):
         return len(self.lengths)
@@ -74,6 +91,7 @@ class _SequenceDataset(torch.utils.data.Dataset):
             _take(self.targets, index),
             targets_per_step=self.targets_per_step,
             targets_in_input=self.targets_in_input,
+            sample_weight=None if self.sample_weight is None else self.sample_weight[index],
         )
 
     def batch(self, index, augment=None):
@@ -85,9 +103,12 @@ class _SequenceDataset(torch.utils.data.Dataset):
         y = _take(self.targets, index)
         if self.targets_per_step:
             y = _trim(y, width)
+        inputs = {"x": x, "lengths": lengths}
         if self.targets_in_input:
-            return {"x": x, "lengths": lengths, "y": y}, y
-        return {"x": x, "lengths": lengths}, y
+            inputs["y"] = y
+        if self.sample_weight is not None:
+            inputs["sample_weight"] = self.sample_weight[index]
+        return inputs, y
 
 
 class _BatchIterator:
@@ -197,6 +218,21 @@ class _FiniteLoss(Callback):
                 f"(gradient_clip, now {self.gradient_clip}), and check X and y for "
                 "extreme values."
             )
+
+
+class _WeightedBatchSize(Callback):
+    """Record a weighted batch's total sample weight as its size.
+
+    skorch averages the batch losses of an epoch weighted by batch size; with
+    sample weights the train and validation losses (early stopping's) must
+    weigh each batch by its weight instead.
+    """
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        weights = batch[0].get("sample_weight")
+        if weights is not None:
+            prefix = "train" if training else "valid"
+            net.history.record_batch(f"{prefix}_batch_size", float(weights.sum()))
 
 
 class _EpochCheckpoint(Callback):

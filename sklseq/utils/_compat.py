@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 from sklearn.utils._set_output import _wrap_data_with_container
-from sklearn.utils.validation import _check_feature_names_in
+from sklearn.utils.validation import _check_feature_names_in, _check_sample_weight
 
 __all__ = [
     "HasMethods",
@@ -21,6 +21,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_check_feature_names_in",
+    "_check_sample_weight",
     "_fit_context",
     "_wrap_data_with_container",
     "validate_params",
