@@ -14,7 +14,7 @@ from collections import Counter
 import torch
 
 from sklseq.decoding import DecodeResult
-from sklseq.decoding._beam import map_state
+from sklseq.decoding._common import map_state
 
 __all__ = ["beam_search_reference"]
 
