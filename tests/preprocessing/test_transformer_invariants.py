@@ -30,6 +30,11 @@ TRANSFORMERS = [cls(**params) for cls in FAMILY for params in SETTINGS.get(cls._
 ROWS = [np.random.default_rng(0).normal(size=(n, 2)) for n in (12, 7, 4, 9)]
 
 
+def test_every_setting_names_a_discovered_transformer():
+    # A renamed or lost class would otherwise drop out of every test below unnoticed.
+    assert set(SETTINGS) <= {cls.__name__ for cls in FAMILY}
+
+
 def _ids(transformer):
     return repr(transformer)
 
