@@ -1,4 +1,6 @@
-"""Beam search one hypothesis at a time, in plain Python: the baseline to time against.
+"""Reference implementations the tests compare against and the benchmarks time against.
+
+``beam_search_reference``: beam search one hypothesis at a time, in plain Python.
 
 Same arguments, semantics and result as :func:`sklseq.decoding.beam_search`
 (GNMT length and coverage penalties, diverse groups, n-best), written the way a
