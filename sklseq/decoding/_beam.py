@@ -1,24 +1,11 @@
 """Batched beam search for autoregressive decoders, with GNMT scoring and diverse groups.
 
-The decoder is a *step function*: given the tokens decoded so far for ``N``
-hypotheses it returns the log-probabilities of the next token::
-
-    log_probs, state = step_fn(tokens, state)              # or
-    log_probs, state, attention = step_fn(tokens, state)
-
-- ``tokens``: long tensor ``(N, t0 + t)``, the start tokens followed by the
-  ``t`` tokens generated so far;
-- ``state``: any nested structure (tuple, list, dict) of tensors whose first
-  dimension is ``N`` (e.g. RNN hidden states, encoder outputs), or None. Beam
-  search reorders it with ``index_select`` on that dimension when hypotheses
-  are pruned; leaves that are not tensors pass through unchanged. A tensor of
-  the initial state that ``step_fn`` hands back as it got it (the same object,
-  not modified in place, e.g. encoder outputs) is the same for every beam of a
-  sample and is not reordered;
-- ``log_probs``: ``(N, n_tokens)`` log-probabilities (values <= 0, e.g. a
-  ``log_softmax``) of the next token;
-- ``attention`` (optional): ``(N, source_length)`` attention weights of this
-  step, needed only for the coverage penalty.
+The decoder is a *step function* ``step_fn(tokens, state) -> (log_probs, state)``
+or ``(log_probs, state, attention)``, as set out in ``_common.py``. Beam search
+reorders the ``state`` with ``index_select`` on its first dimension when
+hypotheses are pruned. A tensor of the initial state that ``step_fn`` hands
+back as it got it (the same object, not modified in place, e.g. encoder
+outputs) is the same for every beam of a sample and is not reordered.
 
 All samples and beams advance together, ``N = n_samples * beam_width``: one call
 of ``step_fn`` per time step, pruning by ``topk`` over ``beam_width * n_tokens``
