@@ -7,7 +7,7 @@
    are reported for each.
 2. The same trained decoder is searched by the batched
    ``sklseq.decoding.beam_search`` (all samples and beams as tensor operations)
-   and by ``benchmarks._beam_reference.beam_search_reference`` (one step call per
+   and by ``tests._references.beam_search_reference`` (one step call per
    hypothesis, a Python loop over samples); both must return the same n-best
    lists, and the table gives the speed-up.
 
@@ -19,7 +19,6 @@ import time
 import numpy as np
 import torch
 
-from benchmarks._beam_reference import beam_search_reference
 from benchmarks._util import (
     format_ratio,
     format_time,
@@ -32,6 +31,7 @@ from sklseq.datasets import make_dates
 from sklseq.decoding import beam_search
 from sklseq.metrics import exact_match_score, token_accuracy_score
 from sklseq.neural import Seq2SeqTranslator
+from tests._references import beam_search_reference
 
 NAME = "seq2seq"
 

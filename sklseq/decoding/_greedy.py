@@ -1,15 +1,15 @@
 """Greedy decoding: the most probable next token at every step, all samples at once."""
 
-from ._beam import (
+from ._common import (
     DecodeResult,
-    _as_start_tokens,
-    _call_step,
-    _check_attention,
-    _check_beam_params,
-    _check_eos,
-    _check_source_lengths,
-    _import_torch,
+    as_start_tokens,
+    call_step,
+    check_attention,
+    check_eos,
+    check_search_params,
+    check_source_lengths,
     gnmt_score,
+    import_torch,
     masked_coverage,
 )
 
@@ -71,13 +71,13 @@ def greedy_search(
     >>> result.to_lists()
     [[[1, 1]], [[1, 1]]]
     """
-    torch = _import_torch()
-    _check_beam_params(max_length, 1, 1, length_penalty, coverage_penalty, 1, 0.0)
-    tokens = _as_start_tokens(torch, start_tokens)
+    torch = import_torch()
+    check_search_params(max_length, 1, 1, length_penalty, coverage_penalty, 1, 0.0)
+    tokens = as_start_tokens(torch, start_tokens)
     device = tokens.device
     n_samples = tokens.shape[0]
     pad = eos_index if pad_index is None else pad_index
-    source_lengths = _check_source_lengths(torch, source_lengths, n_samples, device)
+    source_lengths = check_source_lengths(torch, source_lengths, n_samples, device)
 
     sequences = torch.full((n_samples, max_length), pad, dtype=torch.long, device=device)
     lengths = torch.zeros(n_samples, dtype=torch.long, device=device)
@@ -86,16 +86,16 @@ def greedy_search(
     total = None
     coverage = None
     for t in range(max_length):
-        log_probs, state, attention = _call_step(step_fn, tokens, state, n_samples,
-                                                 coverage_penalty)
+        log_probs, state, attention = call_step(step_fn, tokens, state, n_samples,
+                                                coverage_penalty)
         if total is None:
-            _check_eos(eos_index, log_probs.shape[1])
+            check_eos(eos_index, log_probs.shape[1])
             total = torch.zeros(n_samples, dtype=log_probs.dtype, device=device)
         active = ~ended
         best_log_prob, token = log_probs.max(dim=1)
         total = total + torch.where(active, best_log_prob, torch.zeros_like(best_log_prob))
         if coverage_penalty:
-            attention = _check_attention(attention, n_samples, source_lengths)
+            attention = check_attention(attention, n_samples, source_lengths)
             attention = attention * active[:, None]
             coverage = attention if coverage is None else coverage + attention
         is_eos = token == eos_index

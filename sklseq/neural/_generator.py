@@ -7,6 +7,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..decoding import sample_search
 from ..utils import (
     LabelSequenceKind,
     TokenVocabulary,
@@ -19,7 +20,6 @@ from ._losses import TokenCrossEntropy
 from ._modules import SequenceNetwork, build_encoder
 
 __all__ = ["SequenceGenerator"]
-
 
 
 def _fill_docstring(cls):
@@ -403,27 +403,21 @@ class SequenceGenerator(BaseSequenceNetwork):
         # Only real tokens and the end token may be emitted.
         banned = [vocab.pad_index, vocab.bos_index, vocab.unk_index]
         module = self._inference_module()
-        tokens = torch.as_tensor(prefixes, device=device)
-        finished = torch.zeros(len(tokens), dtype=torch.bool, device=device)
+
+        def step(tokens, state):
+            log_probs = self._next_log_probs(module, tokens)
+            log_probs[:, banned] = float("-inf")
+            return log_probs, state
+
         with torch.no_grad():
-            for _ in range(max_length):
-                step = self._next_log_probs(module, tokens)
-                step[:, banned] = float("-inf")
-                choice = _choose(step, temperature, top_k, generator)
-                choice = choice.masked_fill(finished, vocab.pad_index)
-                tokens = torch.cat([tokens, choice[:, None]], dim=1)
-                finished |= choice == vocab.eos_index
-                if finished.all():
-                    break
-        return tokens[:, prefixes.shape[1] :]
-
-
-def _choose(logits, temperature, top_k, generator):
-    if temperature == 0:
-        return logits.argmax(dim=-1)
-    logits = logits / temperature
-    if top_k is not None and top_k < logits.shape[-1]:
-        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    probs = torch.softmax(logits, dim=-1)
-    return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+            result = sample_search(
+                step,
+                torch.as_tensor(prefixes, device=device),
+                eos_index=vocab.eos_index,
+                max_length=max_length,
+                temperature=temperature,
+                top_k=top_k,
+                generator=generator,
+                pad_index=vocab.pad_index,
+            )
+        return result.sequences[:, 0]

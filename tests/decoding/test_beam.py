@@ -8,8 +8,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from benchmarks._beam_reference import beam_search_reference  # noqa: E402
 from sklseq.decoding import DecodeResult, beam_search, greedy_search  # noqa: E402
+from tests._references import beam_search_reference  # noqa: E402
 
 EOS = 0
 

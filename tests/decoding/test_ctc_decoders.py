@@ -1,12 +1,16 @@
 """CTC decoders against brute-force enumeration of every alignment and torch's CTCLoss."""
 
-import itertools
-
 import numpy as np
 import pytest
 import torch
 
 from sklseq.decoding import ctc_beam_search_decode, ctc_greedy_decode
+from tests._references import (
+    ctc_best_path,
+    ctc_brute_force,
+    ctc_collapse,
+    ctc_prefix_beam_search_reference,
+)
 
 
 def _log_softmax(x):
@@ -17,43 +21,13 @@ def _random_log_probs(seed, shape, scale=2.0):
     return _log_softmax(np.random.default_rng(seed).normal(size=shape) * scale)
 
 
-def _all_paths(n_frames, n_labels):
-    return np.array(list(itertools.product(range(n_labels), repeat=n_frames)))
-
-
-def _collapse(path, blank):
-    return tuple(
-        int(k) for i, k in enumerate(path) if k != blank and (i == 0 or path[i - 1] != k)
-    )
-
-
-def _brute_force(log_probs, blank):
-    """Every labelling with its probability summed over all its alignments, best first."""
-    n_frames, n_labels = log_probs.shape
-    paths = _all_paths(n_frames, n_labels)
-    path_logp = log_probs[np.arange(n_frames), paths].sum(axis=1)
-    totals = {}
-    for path, logp in zip(paths, path_logp):
-        key = _collapse(path, blank)
-        totals[key] = np.logaddexp(totals.get(key, -np.inf), logp)
-    return sorted(totals.items(), key=lambda item: -item[1])
-
-
-def _best_path(log_probs):
-    n_frames, n_labels = log_probs.shape
-    paths = _all_paths(n_frames, n_labels)
-    path_logp = log_probs[np.arange(n_frames), paths].sum(axis=1)
-    best = np.argmax(path_logp)
-    return paths[best], path_logp[best]
-
-
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("blank", [0, 2])
 def test_greedy_equals_best_path_enumeration(seed, blank):
     log_probs = _random_log_probs(seed, (6, 3))
-    path, path_logp = _best_path(log_probs)
+    path, path_logp = ctc_best_path(log_probs)
     sequences, scores = ctc_greedy_decode(log_probs[None], blank=blank, return_scores=True)
-    assert tuple(sequences[0]) == _collapse(path, blank)
+    assert tuple(sequences[0]) == ctc_collapse(path, blank)
     np.testing.assert_allclose(scores[0], path_logp)
 
 
@@ -66,43 +40,12 @@ def test_greedy_equals_best_path_enumeration(seed, blank):
 )
 def test_wide_beam_finds_most_probable_labelling(seed, blank, n_frames, n_labels, beam_width):
     log_probs = _random_log_probs(seed, (n_frames, n_labels))
-    expected = _brute_force(log_probs, blank)[:5]
+    expected = ctc_brute_force(log_probs, blank)[:5]
     sequences, scores = ctc_beam_search_decode(
         log_probs[None], beam_width=beam_width, n_best=5, blank=blank
     )
     assert [tuple(s) for s in sequences[0]] == [labels for labels, _ in expected]
     np.testing.assert_allclose(scores[0], [logp for _, logp in expected])
-
-
-def _textbook_prefix_beam_search(log_probs, beam_width, beam_prune_logp=None, token_min_logp=None):
-    """One sample, prefixes in a dict (Hannun et al. 2014), as an independent reference."""
-    beams = {(): (0.0, -np.inf)}  # prefix -> (log p ending in blank, log p ending in a label)
-    for frame in log_probs:
-        grown = {}
-
-        def add(prefix, blank_part, label_part, grown=grown):
-            old_blank, old_label = grown.get(prefix, (-np.inf, -np.inf))
-            grown[prefix] = (np.logaddexp(old_blank, blank_part), np.logaddexp(old_label, label_part))
-
-        for prefix, (p_blank, p_label) in beams.items():
-            total = np.logaddexp(p_blank, p_label)
-            add(prefix, total + frame[0], -np.inf)
-            if prefix:
-                add(prefix, -np.inf, p_label + frame[prefix[-1]])
-            for label in range(1, len(frame)):
-                skip = token_min_logp is not None and frame[label] < token_min_logp
-                if skip and label != np.argmax(frame):
-                    continue
-                base = p_blank if prefix and prefix[-1] == label else total
-                add(prefix + (label,), -np.inf, base + frame[label])
-        totals = {prefix: np.logaddexp(*parts) for prefix, parts in grown.items()}
-        best = max(totals.values())
-        if beam_prune_logp is not None:
-            totals = {k: v for k, v in totals.items() if v >= best + beam_prune_logp}
-        kept = sorted(totals, key=totals.get, reverse=True)[:beam_width]
-        beams = {prefix: grown[prefix] for prefix in kept if totals[prefix] > -np.inf}
-    totals = {prefix: np.logaddexp(*parts) for prefix, parts in beams.items()}
-    return sorted(totals.items(), key=lambda item: -item[1])
 
 
 @pytest.mark.parametrize(
@@ -120,7 +63,7 @@ def test_narrow_beam_equals_textbook_prefix_beam_search(n_labels, beam_width, pr
         log_probs, beam_width=beam_width, n_best=beam_width, **pruning
     )
     for i in range(5):
-        expected = _textbook_prefix_beam_search(log_probs[i], beam_width, **pruning)
+        expected = ctc_prefix_beam_search_reference(log_probs[i], beam_width, **pruning)
         assert [tuple(s) for s in sequences[i]] == [prefix for prefix, _ in expected]
         np.testing.assert_allclose(scores[i, : len(expected)], [v for _, v in expected])
 

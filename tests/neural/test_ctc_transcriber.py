@@ -11,27 +11,12 @@ import torch
 from sklseq.decoding import ctc_beam_search_decode, ctc_greedy_decode
 from sklseq.metrics import token_error_rate
 from sklseq.neural import CTCTranscriber
-
-
-def _pulses(n_samples, seed):
-    """Label sequences over "abc" shown as 3-step pulses on channel a, b or c, with gaps."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for _ in range(n_samples):
-        labels = rng.integers(0, 3, size=rng.integers(1, 4))
-        steps = []
-        for label in labels:
-            steps += [np.zeros(3)] * int(rng.integers(1, 3))
-            steps += [np.eye(3)[label]] * 3
-        steps += [np.zeros(3)] * int(rng.integers(1, 3))
-        X.append(np.array(steps) + rng.normal(scale=0.05, size=(len(steps), 3)))
-        y.append("".join("abc"[k] for k in labels))
-    return X, y
+from tests._data import pulses
 
 
 @pytest.fixture(scope="module")
 def trained():
-    X, y = _pulses(80, seed=0)
+    X, y = pulses(80, seed=0)
     ctc = CTCTranscriber(
         "gru", hidden_size=16, bidirectional=True, max_epochs=40, lr=0.01, random_state=0
     )
@@ -88,7 +73,7 @@ def test_target_longer_than_its_input_can_emit_raises():
 
 def test_learns_a_simple_transcription(trained):
     ctc, _, _ = trained
-    X_test, y_test = _pulses(40, seed=1)
+    X_test, y_test = pulses(40, seed=1)
     assert ctc.score(X_test, y_test) > 0.9
 
 

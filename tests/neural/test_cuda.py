@@ -28,8 +28,7 @@ from sklseq.neural import (
     SequenceTagger,
 )
 from sklseq.neural._modules import ARCHITECTURES
-from tests.neural.test_ctc_transcriber import _pulses
-from tests.neural.test_estimators import _ragged
+from tests._data import pulses, ragged_binary
 
 pytestmark = pytest.mark.gpu
 
@@ -47,7 +46,7 @@ def _on_both(make, fit_args, output):
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
 def test_classifier_on_cuda_matches_the_cpu(architecture):
-    X, y = _ragged()
+    X, y = ragged_binary()
     cpu, gpu = _on_both(
         lambda **kw: SequenceClassifier(architecture, **SMALL, **kw), (X, y),
         lambda model: model.predict_proba(X),
@@ -58,7 +57,7 @@ def test_classifier_on_cuda_matches_the_cpu(architecture):
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
 def test_same_random_state_gives_the_same_model_on_cuda(architecture):
-    X, y = _ragged()
+    X, y = ragged_binary()
     first, again = (
         SequenceClassifier(architecture, **SMALL, device="cuda").fit(X, y).predict_proba(X)
         for _ in range(2)
@@ -77,7 +76,7 @@ def test_same_random_state_gives_the_same_translator_on_cuda():
 
 
 def test_regressor_on_cuda_matches_the_cpu():
-    X, _ = _ragged()
+    X, _ = ragged_binary()
     y = np.array([[x[:, 0].sum(), x[:, 1].mean()] for x in X])
     cpu, gpu = _on_both(
         lambda **kw: SequenceRegressor("gru", **SMALL, **kw), (X, y),
@@ -87,7 +86,7 @@ def test_regressor_on_cuda_matches_the_cpu():
 
 
 def test_tagger_with_class_weight_on_cuda_matches_the_cpu():
-    X, _ = _ragged()
+    X, _ = ragged_binary()
     y = [(x[:, 0] > 0.5).astype(int) for x in X]  # rare positive steps: weights matter
     cpu, gpu = _on_both(
         lambda **kw: SequenceTagger("lstm", class_weight="balanced", **SMALL, **kw), (X, y),
@@ -137,7 +136,7 @@ def test_seq2seq_regressor_on_cuda_matches_the_cpu():
 
 
 def test_ctc_on_cuda_matches_the_cpu_and_decodes_there():
-    X, y = _pulses(80, seed=0)
+    X, y = pulses(80, seed=0)
     cpu, gpu = _on_both(
         lambda **kw: CTCTranscriber("gru", hidden_size=8, max_epochs=2, random_state=0, **kw),
         (X, y), lambda model: model.predict_log_proba(X[:10]),
@@ -173,7 +172,7 @@ def test_generator_on_cuda_matches_the_cpu_and_samples_there():
 
 
 def test_model_fit_on_cuda_predicts_the_same_after_pickle_on_a_machine_without_cuda(tmp_path):
-    X, y = _ragged()
+    X, y = ragged_binary()
     model = SequenceClassifier("lstm", **SMALL, device="cuda").fit(X, y)
     expected = model.predict_proba(X)
     path = tmp_path / "model.pkl"
@@ -201,7 +200,7 @@ def test_model_fit_on_cuda_predicts_the_same_after_pickle_on_a_machine_without_c
 
 
 def test_checkpoint_written_on_cuda_resumes_on_the_cpu(tmp_path):
-    X, y = _ragged()
+    X, y = ragged_binary()
     path = tmp_path / "checkpoint.pt"
     SequenceClassifier("gru", **{**SMALL, "max_epochs": 2}, device="cuda",
                        checkpoint_path=path).fit(X, y)
@@ -212,7 +211,7 @@ def test_checkpoint_written_on_cuda_resumes_on_the_cpu(tmp_path):
 
 
 def test_device_names_and_warm_start_on_cuda():
-    X, y = _ragged()
+    X, y = ragged_binary()
     for device in ["cuda:0", torch.device("cuda")]:
         model = SequenceClassifier("gru", **SMALL, device=device).fit(X, y)
         assert next(model.net_.module_.parameters()).is_cuda

@@ -12,17 +12,11 @@ import torch
 from sklearn.utils.class_weight import compute_class_weight
 
 from sklseq.neural import SequenceClassifier, SequenceRegressor, SequenceTagger
+from sklseq.neural._modules import ARCHITECTURES
 from sklseq.neural._training import _Augmenter, _SequenceDataset, _TailSplit, _WarmupDecay
+from tests._data import ragged_binary as _ragged
 
-ARCHITECTURES = ["rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer"]
 SMALL = {"hidden_size": 8, "max_epochs": 2, "batch_size": 8, "random_state": 0}
-
-
-def _ragged(n=24, seed=0, channels=2):
-    rng = np.random.RandomState(seed)
-    X = [rng.normal(size=(rng.randint(3, 12), channels)) for _ in range(n)]
-    y = np.array([int(x[:, 0].sum() > 0) for x in X])
-    return X, y
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)

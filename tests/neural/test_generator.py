@@ -112,14 +112,24 @@ def test_weights_round_trip_without_pickle(generator, tmp_path):
     assert loaded.sample(5, random_state=0) == generator.sample(5, random_state=0)
 
 
-def test_bad_input_raises(generator):
-    with pytest.raises(ValueError, match="temperature"):
-        generator.sample(2, temperature=-1.0)
-    with pytest.raises(ValueError, match="n_samples"):
-        generator.sample(0)
-    with pytest.raises(ValueError, match="top_k"):
-        generator.sample(2, top_k=0)
-    with pytest.raises(ValueError, match="NaN"):
-        SequenceGenerator(max_epochs=1).fit(np.array([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]]))
-    with pytest.raises(ValueError, match="num_heads"):
-        SequenceGenerator("transformer", hidden_size=10, max_epochs=1).fit(WORDS)
+@pytest.mark.parametrize(
+    "n_samples, options, match",
+    [(2, {"temperature": -1.0}, "temperature"), (0, {}, "n_samples"), (2, {"top_k": 0}, "top_k")],
+)
+def test_bad_sample_requests_raise(generator, n_samples, options, match):
+    with pytest.raises(ValueError, match=match):
+        generator.sample(n_samples, **options)
+
+
+@pytest.mark.parametrize(
+    "model, X, match",
+    [
+        (SequenceGenerator(max_epochs=1), np.array([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]]),
+         "NaN"),
+        (SequenceGenerator("transformer", hidden_size=10, max_epochs=1), WORDS, "num_heads"),
+    ],
+    ids=["nan-inside", "heads-do-not-divide"],
+)
+def test_bad_fits_raise(model, X, match):
+    with pytest.raises(ValueError, match=match):
+        model.fit(X)

@@ -359,14 +359,22 @@ def test_inconsistent_parameters_raise(params, match):
         model.fit(X_WORDS, Y_WORDS)
 
 
-def test_bad_targets_and_requests_raise(translator):
-    with pytest.raises(ValueError, match="rows"):
-        Seq2SeqTranslator(embedding_dim=4, max_epochs=1).fit(X_WORDS, Y_WORDS[:-1])
-    with pytest.raises(ValueError, match="None"):
-        Seq2SeqTranslator(embedding_dim=4, max_epochs=1).fit(X_WORDS, [None] * len(X_WORDS))
+@pytest.mark.parametrize(
+    "model, X, y, match",
+    [
+        (Seq2SeqTranslator(embedding_dim=4, max_epochs=1), X_WORDS, Y_WORDS[:-1], "rows"),
+        (Seq2SeqTranslator(embedding_dim=4, max_epochs=1), X_WORDS, [None] * len(X_WORDS),
+         "None"),
+        (Seq2SeqTranslator(max_epochs=1), X_WORDS, Y_WORDS, "embedding_dim"),
+        (Seq2SeqRegressor(max_epochs=1), np.zeros((4, 3)), np.zeros((4, 2, 2)), "horizon"),
+    ],
+    ids=["fewer-targets", "none-targets", "no-embedding", "3d-horizon"],
+)
+def test_bad_targets_raise(model, X, y, match):
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+
+
+def test_more_hypotheses_than_beams_raises(translator):
     with pytest.raises(ValueError, match="n_best"):
         translator.predict_nbest(WORDS, n_best=5)
-    with pytest.raises(ValueError, match="embedding_dim"):
-        Seq2SeqTranslator(max_epochs=1).fit(X_WORDS, Y_WORDS)
-    with pytest.raises(ValueError, match="horizon"):
-        Seq2SeqRegressor(max_epochs=1).fit(np.zeros((4, 3)), np.zeros((4, 2, 2)))

@@ -134,17 +134,21 @@ def test_inverse_difference_ragged_histories_continue_their_own_end(params):
     assert_array_equal(got, [rows[0][25:], rows[1][17:22]])
 
 
-def test_inverse_difference_errors():
-    with pytest.raises(ValueError, match="history row 0 has 2 time step.*at least 3"):
-        inverse_difference([1.0], [1.0, 2.0], order=1, seasonal_lag=2)
-    with pytest.raises(ValueError, match="diffs has 2 row.*history has 1"):
-        inverse_difference(np.ones((2, 3)), [1.0, 2.0])
-    with pytest.raises(ValueError, match="history contains NaN at row 0, time step 0"):
-        inverse_difference([1.0], [np.nan, 1.0])
-    with pytest.raises(ValueError, match="diffs contains NaN or inf at row 0, step 1"):
-        inverse_difference([1.0, np.nan], [1.0, 2.0])
-    with pytest.raises(ValueError, match="order must be a non-negative integer"):
-        inverse_difference([1.0], [1.0], order=-1)
+@pytest.mark.parametrize(
+    "diffs, history, options, match",
+    [
+        ([1.0], [1.0, 2.0], {"order": 1, "seasonal_lag": 2},
+         "history row 0 has 2 time step.*at least 3"),
+        (np.ones((2, 3)), [1.0, 2.0], {}, "diffs has 2 row.*history has 1"),
+        ([1.0], [np.nan, 1.0], {}, "history contains NaN at row 0, time step 0"),
+        ([1.0, np.nan], [1.0, 2.0], {}, "diffs contains NaN or inf at row 0, step 1"),
+        ([1.0], [1.0], {"order": -1}, "order must be a non-negative integer"),
+    ],
+    ids=["short-history", "row-mismatch", "nan-history", "nan-diffs", "negative-order"],
+)
+def test_inverse_difference_errors(diffs, history, options, match):
+    with pytest.raises(ValueError, match=match):
+        inverse_difference(diffs, history, **options)
 
 
 @pytest.mark.parametrize(

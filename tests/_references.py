@@ -1,4 +1,10 @@
-"""Beam search one hypothesis at a time, in plain Python: the baseline to time against.
+"""Reference implementations the tests compare against and the benchmarks time against.
+
+``ctc_brute_force`` / ``ctc_best_path``: CTC labellings by enumerating every
+alignment; ``ctc_prefix_beam_search_reference``: textbook CTC prefix beam search
+over a dict of prefixes, one sample at a time.
+
+``beam_search_reference``: beam search one hypothesis at a time, in plain Python.
 
 Same arguments, semantics and result as :func:`sklseq.decoding.beam_search`
 (GNMT length and coverage penalties, diverse groups, n-best), written the way a
@@ -8,15 +14,23 @@ version must return the same n-best lists (tests/decoding/test_beam.py checks
 it) and be much faster (benchmarks/bench_seq2seq.py times both).
 """
 
+import itertools
 import math
 from collections import Counter
 
+import numpy as np
 import torch
 
 from sklseq.decoding import DecodeResult
-from sklseq.decoding._beam import map_state
+from sklseq.decoding._common import map_state
 
-__all__ = ["beam_search_reference"]
+__all__ = [
+    "beam_search_reference",
+    "ctc_best_path",
+    "ctc_brute_force",
+    "ctc_collapse",
+    "ctc_prefix_beam_search_reference",
+]
 
 
 def beam_search_reference(
@@ -142,3 +156,66 @@ def _to_result(results, n_best, pad):
             log_probs[b, k] = log_p
             ended[b, k] = end
     return DecodeResult(sequences, lengths, scores, log_probs, ended)
+
+
+def _ctc_all_paths(n_frames, n_labels):
+    return np.array(list(itertools.product(range(n_labels), repeat=n_frames)))
+
+
+def ctc_collapse(path, blank):
+    """The labelling of an alignment: repeats merged, then blanks dropped."""
+    return tuple(
+        int(k) for i, k in enumerate(path) if k != blank and (i == 0 or path[i - 1] != k)
+    )
+
+
+def ctc_brute_force(log_probs, blank):
+    """Every labelling with its probability summed over all its alignments, best first."""
+    n_frames, n_labels = log_probs.shape
+    paths = _ctc_all_paths(n_frames, n_labels)
+    path_logp = log_probs[np.arange(n_frames), paths].sum(axis=1)
+    totals = {}
+    for path, logp in zip(paths, path_logp):
+        key = ctc_collapse(path, blank)
+        totals[key] = np.logaddexp(totals.get(key, -np.inf), logp)
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def ctc_best_path(log_probs):
+    """The most probable single alignment and its log-probability, by enumeration."""
+    n_frames, n_labels = log_probs.shape
+    paths = _ctc_all_paths(n_frames, n_labels)
+    path_logp = log_probs[np.arange(n_frames), paths].sum(axis=1)
+    best = np.argmax(path_logp)
+    return paths[best], path_logp[best]
+
+
+def ctc_prefix_beam_search_reference(log_probs, beam_width, beam_prune_logp=None, token_min_logp=None):
+    """One sample, prefixes in a dict (Hannun et al. 2014), as an independent reference."""
+    beams = {(): (0.0, -np.inf)}  # prefix -> (log p ending in blank, log p ending in a label)
+    for frame in log_probs:
+        grown = {}
+
+        def add(prefix, blank_part, label_part, grown=grown):
+            old_blank, old_label = grown.get(prefix, (-np.inf, -np.inf))
+            grown[prefix] = (np.logaddexp(old_blank, blank_part), np.logaddexp(old_label, label_part))
+
+        for prefix, (p_blank, p_label) in beams.items():
+            total = np.logaddexp(p_blank, p_label)
+            add(prefix, total + frame[0], -np.inf)
+            if prefix:
+                add(prefix, -np.inf, p_label + frame[prefix[-1]])
+            for label in range(1, len(frame)):
+                skip = token_min_logp is not None and frame[label] < token_min_logp
+                if skip and label != np.argmax(frame):
+                    continue
+                base = p_blank if prefix and prefix[-1] == label else total
+                add(prefix + (label,), -np.inf, base + frame[label])
+        totals = {prefix: np.logaddexp(*parts) for prefix, parts in grown.items()}
+        best = max(totals.values())
+        if beam_prune_logp is not None:
+            totals = {k: v for k, v in totals.items() if v >= best + beam_prune_logp}
+        kept = sorted(totals, key=totals.get, reverse=True)[:beam_width]
+        beams = {prefix: grown[prefix] for prefix in kept if totals[prefix] > -np.inf}
+    totals = {prefix: np.logaddexp(*parts) for prefix, parts in beams.items()}
+    return sorted(totals.items(), key=lambda item: -item[1])
