@@ -246,16 +246,24 @@ def test_cuda_fit_matches_cpu_predictions_closely():
 
 
 @pytest.mark.parametrize(
-    "make, X, match",
+    "make, X_fit, X, match",
     [
-        (lambda: SequenceClassifier(**SMALL), np.zeros((4, 5, 3)), "3 channel"),
-        (lambda: SequenceRegressor(**SMALL), np.zeros((4, 7, 2)), "7 features"),
+        # Sequences are free in length but not in channels (SPEC section 2) ...
+        (lambda: SequenceClassifier(**SMALL), (10, 5, 2), np.zeros((4, 5, 3)), "3 channel"),
+        # ... and a plain 2D array keeps sklearn's n_features_in_ rule.
+        (lambda: SequenceRegressor(**SMALL), (10, 5), np.zeros((4, 7)), "7 features"),
     ],
 )
-def test_predict_rejects_a_different_shape(make, X, match):
-    est = make().fit(np.random.RandomState(0).normal(size=(10, 5, 2)), np.arange(10) % 2)
+def test_predict_rejects_a_different_shape(make, X_fit, X, match):
+    est = make().fit(np.random.RandomState(0).normal(size=X_fit), np.arange(10) % 2)
     with pytest.raises(ValueError, match=match):
         est.predict(X)
+
+
+def test_predict_takes_sequences_of_another_length():
+    rng = np.random.RandomState(0)
+    est = SequenceRegressor(**SMALL).fit(rng.normal(size=(10, 5, 2)), np.arange(10.0))
+    assert est.predict(rng.normal(size=(4, 7, 2))).shape == (4,)
 
 
 def test_validation_fraction_too_small_is_explained():
