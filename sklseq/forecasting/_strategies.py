@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..preprocessing import inverse_difference
 from ..utils import check_continuation_target, check_sequences, check_series
 from ..utils._compat import HasMethods, Interval, _fit_context
+from ..utils._transaction import transactional
 from ._windows import _check_positive_int, last_window
 
 __all__ = ["DirectRegressor", "RecursiveRegressor", "forecast_from_end"]
@@ -100,6 +101,7 @@ class RecursiveRegressor(_WindowRegressor):
         self.estimator = estimator
         self.horizon = horizon
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the one-step regressor on the windows and their continuations.
@@ -194,6 +196,7 @@ class DirectRegressor(_WindowRegressor):
         self.estimator = estimator
         self.horizon = horizon
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit one regressor per step ahead.
