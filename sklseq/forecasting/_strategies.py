@@ -284,9 +284,18 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
     _check_positive_int(window_size, "window_size")
     if isinstance(differences, bool) or not isinstance(differences, Integral) or differences < 0:
         raise ValueError(f"differences must be a non-negative integer; got {differences!r}.")
-    values = check_series(series, "series")[:, 0]
-    inputs = np.diff(check_series(series, "series"), n=differences, axis=0)
-    exog_tail = None if exog is None else check_series(exog, "exog")[differences:]
+    raw = check_series(series, "series")
+    values = raw[:, 0]
+    inputs = np.diff(raw, n=differences, axis=0)
+    exog_tail = None
+    if exog is not None:
+        exog_values = check_series(exog, "exog")
+        if len(exog_values) != len(raw):
+            raise ValueError(
+                f"exog has {len(exog_values)} time steps but series has {len(raw)}; "
+                "they must be aligned."
+            )
+        exog_tail = exog_values[differences:]
     forecast = np.ravel(model.predict(last_window(inputs, window_size, exog=exog_tail)))
     if differences:
         forecast = _integrate(forecast, values, differences)
