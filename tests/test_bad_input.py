@@ -65,7 +65,7 @@ def _finite_output(result, *, padded):
     if isinstance(result, pd.DataFrame | pd.Series):
         result = result.to_numpy()
     if isinstance(result, np.ndarray) and result.dtype.kind in "fc":
-        if padded:  # NaN is the padding of sequence outputs; inf never is
+        if padded and result.ndim == 3:  # NaN pads sequence outputs; inf never does
             return not np.isinf(result).any()
         return bool(np.isfinite(result).all())
     return True
@@ -358,8 +358,24 @@ def _judge(name, case, data):
     return outcome(call, padded=spec.padded)
 
 
-@pytest.mark.parametrize("name, case", ESTIMATOR_CASES,
-                         ids=[f"{n}-{c}" for n, c in ESTIMATOR_CASES])
+# Findings in files this suite's owner does not own (reported to their owners).
+KNOWN_FOREIGN_ESTIMATOR = {
+    ("RollingStatistics", "huge values at predict"): "preprocessing/_rolling.py: the "
+    "windowed variance squares values near 1e200 to inf, so std / var come out NaN; "
+    "needs a per-row scale inside _variance",
+}
+
+
+@pytest.mark.parametrize(
+    "name, case",
+    [
+        pytest.param(n, c, marks=pytest.mark.xfail(
+            reason=KNOWN_FOREIGN_ESTIMATOR[n, c], strict=False))
+        if (n, c) in KNOWN_FOREIGN_ESTIMATOR else (n, c)
+        for n, c in ESTIMATOR_CASES
+    ],
+    ids=[f"{n}-{c}" for n, c in ESTIMATOR_CASES],
+)
 @given(data=st.data())
 def test_estimator_bad_input_ends_well(name, case, data):
     result, detail = _judge(name, case, data)
@@ -446,7 +462,6 @@ def _function_cases():
 FUNCTION_CASES = _function_cases()
 
 
-# Findings in files this suite's owner does not own (reported to their owners).
 KNOWN_FOREIGN = {
     "sequence_lengths": "utils/_validation.py (issue-11): an object array holding a string "
     "reaches numpy's sum (TypeError from numpy); needs a dtype check at the top",
