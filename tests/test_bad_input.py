@@ -232,6 +232,19 @@ def _predict_on(transform_X):
     return case
 
 
+def _fit_and_use_huge(spec, data, rng):
+    X, y = spec.data(rng)
+    bad = _huge(np.asarray(X, dtype=float), data)
+    if y is not None and spec.y_kind == "values":
+        y = _huge(np.asarray(y, dtype=float), data)
+
+    def call():
+        estimator = _fit_with(spec, bad, y, n=len(bad))
+        return _call(estimator, spec.after, bad)
+
+    return call
+
+
 def _huge(X, data):
     scale = data.draw(st.sampled_from([1e150, 1e200, 1e300]), label="scale")
     return X * scale
@@ -241,7 +254,7 @@ NUMERIC_CASES = {
     "NaN inside": _fit_bad_X(_at_random(np.nan)),
     "inf inside": _fit_bad_X(_at_random(np.inf)),
     "-inf inside": _fit_bad_X(_at_random(-np.inf)),
-    "huge values": _fit_bad_X(_huge),
+    "huge values (fit, then use)": _fit_and_use_huge,
     "empty": _fit_bad_X(lambda X, d: X[:0]),
     "one sample": _fit_bad_X(lambda X, d: X[:1]),
     "one step": _fit_bad_X(lambda X, d: X[:, :1]),
@@ -360,6 +373,12 @@ def _judge(name, case, data):
 
 # Findings in files this suite's owner does not own (reported to their owners).
 KNOWN_FOREIGN_ESTIMATOR = {
+    ("ARIMARegressor", "huge values (fit, then use)"): "statistical (issue-15): values "
+    "near 1e200 give an all-NaN forecast with only a ConvergenceWarning",
+    ("StructuralRegressor", "huge values (fit, then use)"): "statistical (issue-15): values "
+    "near 1e200 give an all-NaN forecast with only a ConvergenceWarning",
+    ("RollingStatistics", "huge values (fit, then use)"): "preprocessing/_rolling.py: the "
+    "windowed variance squares values near 1e200 to inf, so std / var come out NaN",
     ("RollingStatistics", "huge values at predict"): "preprocessing/_rolling.py: the "
     "windowed variance squares values near 1e200 to inf, so std / var come out NaN; "
     "needs a per-row scale inside _variance",

@@ -465,10 +465,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         X, lengths = check_sequences(X, estimator=self, reset=reset)
         valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
         if reset and not self._continues_previous_fit():
-            steps = X[valid]
-            self.input_mean_ = steps.mean(axis=0)
-            scale = steps.std(axis=0)
-            self.input_scale_ = np.where(scale > 0, scale, 1.0)
+            self.input_mean_, self.input_scale_ = mean_and_scale(X[valid], "X")
         Z = ((X - self.input_mean_) / self.input_scale_).astype(np.float32)
         Z[~valid] = 0.0
         if not np.isfinite(Z).all():
@@ -724,6 +721,26 @@ def _resolve_device(device):
     if resolved.type == "cuda" and resolved.index is None:
         resolved = torch.device("cuda", torch.cuda.current_device())
     return resolved
+
+
+def mean_and_scale(values, name):
+    """Mean and standard deviation along axis 0 (scale 1 where constant), without overflow.
+
+    Computed on the values divided by their largest magnitude, so that finite
+    values near 1e200 (whose squares overflow) still standardise.
+    """
+    peak = np.max(np.abs(values), axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    unit = values / peak
+    mean = unit.mean(axis=0) * peak
+    scale = unit.std(axis=0) * peak
+    scale = np.where(scale > 0, scale, 1.0)
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+        raise ValueError(
+            f"{name} has values too large to standardise in float64 (mean or spread "
+            "beyond 1.8e308); rescale it."
+        )
+    return mean, scale
 
 
 def _holds_strings(X):

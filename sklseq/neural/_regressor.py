@@ -8,7 +8,7 @@ from torch import nn
 
 from ..utils import check_continuation_target
 from ..utils._compat import Interval, StrOptions
-from ._base import BaseSequenceNetwork, fill_docstring
+from ._base import BaseSequenceNetwork, fill_docstring, mean_and_scale
 
 __all__ = ["SequenceRegressor"]
 
@@ -171,9 +171,7 @@ n_channels), or list of sequences
                     f"previous fit, got {y2.shape[1]}."
                 )
         else:
-            self.target_mean_ = y2.mean(axis=0)
-            scale = y2.std(axis=0)
-            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+            self.target_mean_, self.target_scale_ = mean_and_scale(y2, "y")
         z = (y2 - self.target_mean_) / self.target_scale_
         return z.astype(np.float32)
 

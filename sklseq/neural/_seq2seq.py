@@ -33,7 +33,7 @@ from ..utils import (
     restore_label_sequences,
 )
 from ..utils._compat import Interval, StrOptions
-from ._base import BaseSequenceNetwork, fill_docstring
+from ._base import BaseSequenceNetwork, fill_docstring, mean_and_scale
 from ._losses import TokenCrossEntropy
 from ._modules import build_encoder
 from ._modules._decoders import EncoderDecoder, build_decoder
@@ -758,9 +758,8 @@ sequences
         else:
             self.horizon_ = y2d.shape[1]
             self.target_1d_ = not was_2d
-            self.target_mean_ = float(y2d.mean())
-            scale = float(y2d.std())
-            self.target_scale_ = scale if scale > 0 else 1.0
+            mean, scale = mean_and_scale(y2d.reshape(-1, 1), "y")
+            self.target_mean_, self.target_scale_ = float(mean[0]), float(scale[0])
         scaled = (y2d - self.target_mean_) / self.target_scale_
         return scaled[:, :, None].astype(np.float32)
 

@@ -312,3 +312,17 @@ def test_saved_weights_round_trip_after_hardening(tmp_path):
     loaded = SequenceClassifier.load_weights(path)
     X, _ = _data()
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+# ---------------------------------------------------------- extreme values
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e300])
+def test_values_near_1e200_standardise_without_overflow(scale):
+    # Scaling X and y by a power of ten scales the predictions by it too: the
+    # standardised data, and so the trained net, are the same up to rounding.
+    X, _ = _data()
+    y = X[:, -1, 0]
+    reference = SequenceRegressor("gru", max_epochs=2, **SMALL).fit(X, y).predict(X)
+    huge = SequenceRegressor("gru", max_epochs=2, **SMALL).fit(X * scale, y * scale)
+    np.testing.assert_allclose(huge.predict(X * scale) / scale, reference, rtol=1e-5)
