@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 
 from sklseq.utils import all_estimators
 
-settings.register_profile(
-    "ci", max_examples=2, deadline=None, derandomize=True,
-    suppress_health_check=list(HealthCheck),
+settings.register_profile(  # no shrinking: a failure is reported as drawn, quickly
+    "ci", max_examples=2, deadline=None, derandomize=True, database=None,
+    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
 )
 settings.register_profile(
     "thorough", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck)
