@@ -134,7 +134,16 @@ def map_state(state, fn):
 
 def call_step(step_fn, tokens, state, n, coverage_penalty):
     """``step_fn(tokens, state)`` checked: ``(log_probs, state, attention or None)``."""
-    out = step_fn(tokens, state)
+    try:
+        out = step_fn(tokens, state)
+    except IndexError as exc:
+        # Start tokens (or fed-back ones) outside step_fn's vocabulary; the
+        # start tokens may be input-only (a BOS), so they are not checked
+        # against the width of log_probs.
+        raise ValueError(
+            f"step_fn raised IndexError ({exc}) on the tokens fed to it: start_tokens "
+            "must be token indices of step_fn's vocabulary."
+        ) from exc
     if not isinstance(out, tuple) or len(out) not in (2, 3):
         raise TypeError(
             "step_fn must return (log_probs, state) or (log_probs, state, attention), "
@@ -199,7 +208,12 @@ def check_source_lengths(torch, source_lengths, n_samples, device):
 
 def as_start_tokens(torch, start_tokens):
     """``start_tokens`` as a long tensor of shape ``(n_samples, t0)``."""
-    start = torch.as_tensor(start_tokens)
+    try:
+        start = torch.as_tensor(start_tokens)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(
+            f"start_tokens must be an array of integer token indices ({exc})."
+        ) from None
     if start.dim() == 1:
         start = start[:, None]
     if start.dim() != 2 or start.shape[0] == 0:
@@ -207,8 +221,12 @@ def as_start_tokens(torch, start_tokens):
             f"start_tokens must have shape (n_samples,) or (n_samples, t0) with "
             f"n_samples >= 1, got {tuple(start.shape)}."
         )
-    if start.is_floating_point() or start.dtype == torch.bool:
+    if start.is_floating_point() or start.is_complex() or start.dtype == torch.bool:
         raise TypeError(f"start_tokens must be integers, got dtype {start.dtype}.")
+    if bool((start < 0).any()):
+        raise ValueError(
+            f"start_tokens must be non-negative token indices, got {int(start.min())}."
+        )
     return start.long()
 
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..preprocessing import inverse_difference
 from ..utils import check_continuation_target, check_sequences, check_series
 from ..utils._compat import HasMethods, Interval, _fit_context
+from ..utils._transaction import transactional
 from ._windows import _check_positive_int, last_window
 
 __all__ = ["DirectRegressor", "RecursiveRegressor", "forecast_from_end"]
@@ -100,6 +101,7 @@ class RecursiveRegressor(_WindowRegressor):
         self.estimator = estimator
         self.horizon = horizon
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the one-step regressor on the windows and their continuations.
@@ -194,6 +196,7 @@ class DirectRegressor(_WindowRegressor):
         self.estimator = estimator
         self.horizon = horizon
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit one regressor per step ahead.
@@ -284,9 +287,18 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
     _check_positive_int(window_size, "window_size")
     if isinstance(differences, bool) or not isinstance(differences, Integral) or differences < 0:
         raise ValueError(f"differences must be a non-negative integer; got {differences!r}.")
-    values = check_series(series, "series")[:, 0]
-    inputs = np.diff(check_series(series, "series"), n=differences, axis=0)
-    exog_tail = None if exog is None else check_series(exog, "exog")[differences:]
+    raw = check_series(series, "series")
+    values = raw[:, 0]
+    inputs = np.diff(raw, n=differences, axis=0)
+    exog_tail = None
+    if exog is not None:
+        exog_values = check_series(exog, "exog")
+        if len(exog_values) != len(raw):
+            raise ValueError(
+                f"exog has {len(exog_values)} time steps but series has {len(raw)}; "
+                "they must be aligned."
+            )
+        exog_tail = exog_values[differences:]
     if exog is None and _models_whole_history(model):
         history = [inputs[:, 0] if inputs.shape[1] == 1 else inputs]
         forecast = np.ravel(model.predict(history))

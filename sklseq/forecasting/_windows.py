@@ -60,16 +60,7 @@ def make_windows(series, window_size, horizon=1, stride=1, exog=None):
     _check_positive_int(window_size, "window_size")
     _check_positive_int(horizon, "horizon")
     _check_positive_int(stride, "stride")
-    if exog is not None:
-        exog_values = check_series(exog, "exog")
-        if len(exog_values) != len(values):
-            raise ValueError(
-                f"exog has {len(exog_values)} time steps but series has {len(values)}; "
-                "they must be aligned."
-            )
-        inputs = np.concatenate([values, exog_values], axis=1)
-    else:
-        inputs = values
+    inputs = _with_exog(values, exog)
     n_timesteps = len(values)
     span = window_size + horizon
     if n_timesteps < span:
@@ -122,14 +113,26 @@ def last_window(series, window_size, exog=None):
     """
     values = check_series(series, "series")
     _check_positive_int(window_size, "window_size")
-    if exog is not None:
-        values = np.concatenate([values, check_series(exog, "exog")], axis=1)
+    values = _with_exog(values, exog)
     if len(values) < window_size:
         raise ValueError(
             f"series has {len(values)} time steps, fewer than window_size={window_size}."
         )
     window = values[-window_size:][None]
     return window[:, :, 0] if window.shape[2] == 1 else window
+
+
+def _with_exog(values, exog):
+    """``values`` with the exogenous channels appended; both must cover the same steps."""
+    if exog is None:
+        return values
+    exog_values = check_series(exog, "exog")
+    if len(exog_values) != len(values):
+        raise ValueError(
+            f"exog has {len(exog_values)} time steps but series has {len(values)}; "
+            "they must be aligned."
+        )
+    return np.concatenate([values, exog_values], axis=1)
 
 
 def _check_positive_int(value, name):

@@ -138,6 +138,17 @@ def bleu_score(y_true, y_pred, *, pad_value=None, tokenize=None, lowercase=False
     0.5373
     """
     BLEU = import_optional("sacrebleu.metrics", "text").BLEU
+    if smooth_method not in BLEU.SMOOTH_DEFAULTS:
+        raise ValueError(
+            f"smooth_method must be one of {sorted(BLEU.SMOOTH_DEFAULTS)}; got {smooth_method!r}."
+        )
+    if tokenize is not None and tokenize not in BLEU.TOKENIZERS:
+        raise ValueError(
+            f"tokenize must be None or one of sacrebleu's tokenizers "
+            f"{sorted(BLEU.TOKENIZERS)}; got {tokenize!r}."
+        )
+    if not isinstance(lowercase, (bool, np.bool_)):
+        raise TypeError(f"lowercase must be a bool; got {lowercase!r}.")
 
     true, true_kind = check_label_sequences(y_true, pad_value=pad_value, input_name="y_true")
     pred, pred_kind = check_label_sequences(y_pred, pad_value=pad_value, input_name="y_pred")

@@ -63,7 +63,9 @@ import copy
 import io
 import math
 import os
+import pickle
 import sys
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -74,7 +76,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import (
     Callback,
-    EarlyStopping,
     GradientNormClipping,
     LRScheduler,
     PassthroughScoring,
@@ -86,17 +87,20 @@ from torch.optim.lr_scheduler import LambdaLR
 
 from ..utils import TokenVocabulary, check_label_sequences, check_sequences
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
+from ..utils._transaction import transactional
 from ._docstrings import fill_docstring
 from ._modules import ARCHITECTURES, SequenceNetwork, build_encoder
 from ._persistence import decode_value, encode_value, is_plain, plain_history
 from ._training import (
+    CHECKPOINT_FORMAT,
     _Augmenter,
     _BatchIterator,
     _cudnn_deterministic,
+    _EarlyStopping,
     _EpochCheckpoint,
     _FiniteLoss,
     _n_rows,
-    _offset_schedule,
+    _resume_schedule,
     _SequenceDataset,
     _SequenceNet,
     _silent,
@@ -104,6 +108,9 @@ from ._training import (
     _to_tensors,
     _WarmupDecay,
     _WeightedBatchSize,
+    atomic_save,
+    check_writable,
+    completed_epochs,
 )
 
 __all__ = ["BaseSequenceNetwork", "fill_docstring"]
@@ -116,6 +123,10 @@ _OPTIMIZERS = {
 }
 _PREDICT_BATCH_SIZE = 512
 _FORMAT = "sklseq-neural-weights-1"
+# Run settings a weights file never sets: a path written by a later fit, the device, output.
+_NOT_FROM_FILE = ("checkpoint_path", "resume", "device", "verbose", "warm_start", "callbacks")
+# Buffers a module may hold beyond its saved tensors (masks, position tables).
+_META_SLACK_BYTES = 64 << 20
 
 
 class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
@@ -271,10 +282,21 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
 
     # --------------------------------------------------------------- training
 
+    @transactional
     def _fit(self, X, y, sample_weight=None):
-        """Validate, build the skorch net and train it; sets ``net_`` and ``history_``."""
+        """Validate, build the skorch net and train it; sets ``net_`` and ``history_``.
+
+        Transactional: the new fitted state is built on a staged copy and
+        swapped in only when training ends, so an exception (bad input, a
+        diverged loss) leaves a previous fit untouched. A KeyboardInterrupt
+        during training is not an exception here: training stops at the end of
+        the current batch, the weights reached are kept (the best ones with
+        early stopping), ``interrupted_`` is set and a warning names the epoch.
+        """
         self._validate_params()
         self._check_settings()
+        if self.checkpoint_path is not None:
+            check_writable(self.checkpoint_path, "checkpoint_path")
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -325,13 +347,28 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             torch.manual_seed(seed)
             net = self._make_net(device, n_train)
             net.initialize()
-            start_epoch = self._restore_state(net, previous)
+            start_epoch, stopped_early = self._restore_state(net, previous)
             if start_epoch:
-                _offset_schedule(net, start_epoch * math.ceil(n_train / self.batch_size))
-            net.partial_fit(dataset, None, epochs=max(self.max_epochs - start_epoch, 0))
+                _resume_schedule(net, start_epoch * math.ceil(n_train / self.batch_size))
+            epochs = 0 if stopped_early else max(self.max_epochs - start_epoch, 0)
+            net.partial_fit(dataset, None, epochs=epochs)
         net.module_.eval()
         self.net_ = net
         self.history_ = net.history
+        self.n_epochs_ = completed_epochs(net.history)
+        self.interrupted_ = bool(net.interrupted_)
+        if self.interrupted_:
+            kept = "the best weights so far" if self.validation_fraction is not None else (
+                "the weights reached"
+            )
+            warnings.warn(
+                f"{type(self).__name__}.fit was interrupted (KeyboardInterrupt) in epoch "
+                f"{len(net.history)} of {self.max_epochs}, after {self.n_epochs_} complete "
+                f"epochs; the model keeps {kept} and interrupted_ is True. With "
+                "checkpoint_path and resume=True, fit continues from the last complete epoch.",
+                UserWarning,
+                stacklevel=3,
+            )
         self._cache_inference_module()
         return self
 
@@ -359,7 +396,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             callbacks.append(
                 (
                     "early_stopping",
-                    EarlyStopping(
+                    _EarlyStopping(
                         patience=self.n_iter_no_change,
                         threshold=self.tol,
                         load_best=True,
@@ -411,21 +448,35 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         return copy.deepcopy(list(callbacks))
 
     def _restore_state(self, net, previous):
-        """Load a checkpoint (resume) or the previous fit (warm start); epochs done."""
+        """Load a checkpoint (resume) or the previous fit (warm start).
+
+        Returns the epochs already done and whether early stopping had ended
+        that training (then a resumed fit trains no further).
+        """
         if self.resume and self.checkpoint_path is not None and os.path.exists(
             self.checkpoint_path
         ):
-            state = torch.load(self.checkpoint_path, map_location=net.device, weights_only=True)
-            _load_module_state(net.module_, state["state_dict"], "the checkpoint at "
-                               f"checkpoint_path={self.checkpoint_path!r}")
+            source = f"the checkpoint at checkpoint_path={self.checkpoint_path!r}"
+            state = _load_tensors(self.checkpoint_path, "checkpoint_path", net.device)
+            if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+                raise ValueError(
+                    f"{source} was not written by this version of sklseq "
+                    f"(format {CHECKPOINT_FORMAT!r}); delete it or set resume=False."
+                )
+            _load_module_state(net.module_, state["state_dict"], source)
             net.optimizer_.load_state_dict(state["optimizer"])
             net.history = History(state["history"])
             torch.set_rng_state(state["rng_state"])
-            return len(net.history)
+            early_stopping = dict(net.callbacks_).get("early_stopping")
+            stopped = False
+            if early_stopping is not None and state["early_stopping"] is not None:
+                early_stopping.restore(state["early_stopping"])
+                stopped = bool(state["early_stopping"]["stopped"])
+            return len(net.history), stopped
         if previous is not None:
             _load_module_state(net.module_, previous.state_dict(), "the previous fit "
                                "(warm_start=True)")
-        return 0
+        return 0, False
 
     def _check_settings(self):
         if self.embedding_dim is not None and (self.noise_std or self.time_warp):
@@ -461,11 +512,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             steps = X[valid]
             sample_weight = _validate_sample_weight(sample_weight, lengths)
             step_weight = None if sample_weight is None else np.repeat(sample_weight, lengths)
-            self.input_mean_ = np.average(steps, axis=0, weights=step_weight)
-            scale = np.sqrt(
-                np.average((steps - self.input_mean_) ** 2, axis=0, weights=step_weight)
-            )
-            self.input_scale_ = np.where(scale > 0, scale, 1.0)
+            self.input_mean_, self.input_scale_ = mean_and_scale(steps, "X", step_weight)
         Z = ((X - self.input_mean_) / self.input_scale_).astype(np.float32)
         Z[~valid] = 0.0
         if not np.isfinite(Z).all():
@@ -562,16 +609,21 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
 
         The file holds only tensors and Python scalars / lists / dicts, so
         :meth:`load_weights` reads it with ``torch.load(weights_only=True)``.
+        Parameters that name files or devices (``checkpoint_path``, ``resume``,
+        ``device``, ``verbose``, ``warm_start``) are not saved. The file is
+        written to a temporary name and renamed, so a failed write leaves a
+        previous file at ``path`` intact.
 
         Parameters
         ----------
         path : str or path-like
+            Where to write the file.
         """
         check_is_fitted(self, "net_")
         params = {
             key: value
             for key, value in self.get_params(deep=False).items()
-            if is_plain(value)
+            if key not in _NOT_FROM_FILE and is_plain(value)
         }
         fitted = {
             key: encode_value(value, key)
@@ -579,7 +631,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             if key.endswith("_") and not key.startswith("_") and key not in ("net_", "history_")
         }
         state = {k: v.detach().cpu() for k, v in self.net_.module_.state_dict().items()}
-        torch.save(
+        atomic_save(
             {
                 "format": _FORMAT,
                 "estimator": type(self).__name__,
@@ -588,16 +640,27 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
                 "state_dict": state,
                 "history": plain_history(self.history_),
             },
-            path,
+            os.fspath(path),
+            "path",
         )
 
     @classmethod
     def load_weights(cls, path, *, device="cpu"):
         """Rebuild a fitted estimator from :meth:`save_weights` output.
 
+        The file is read with ``torch.load(weights_only=True)``: a file that
+        holds anything but tensors and plain values (a pickled object, code)
+        is refused. Only hyperparameters are taken from it, each validated as
+        in ``fit``; paths, the device and other run settings never are (a file
+        that sets ``checkpoint_path``, ``resume``, ``device``, ``verbose`` or
+        ``warm_start`` to anything but the default is refused). The module is
+        first built on torch's ``meta`` device and its shapes compared with
+        the file's tensors, so nothing larger than the file is allocated.
+
         Parameters
         ----------
         path : str or path-like
+            A file written by :meth:`save_weights`.
         device : str, default="cpu"
             Where to put the module.
 
@@ -605,22 +668,53 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         -------
         estimator : instance of ``cls``
         """
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-        if payload.get("format") != _FORMAT or payload.get("estimator") != cls.__name__:
+        where = f"path={os.fspath(path)!r}"
+        payload = _load_tensors(path, "path")
+        if (
+            not isinstance(payload, dict)
+            or payload.get("format") != _FORMAT
+            or payload.get("estimator") != cls.__name__
+        ):
+            found = payload.get("estimator") if isinstance(payload, dict) else None
             raise ValueError(
-                f"{path!r} does not hold {cls.__name__} weights saved by save_weights "
-                f"(found estimator={payload.get('estimator')!r})."
+                f"{where} does not hold {cls.__name__} weights saved by save_weights "
+                f"(found estimator={found!r})."
             )
-        params = dict(payload["params"])
-        params["device"] = device
-        estimator = cls(**params)
-        for key, value in payload["fitted"].items():
-            setattr(estimator, key, decode_value(value))
+        params, fitted, state_dict, history = (
+            payload.get(key) for key in ("params", "fitted", "state_dict", "history")
+        )
+        if not (
+            isinstance(params, dict)
+            and isinstance(fitted, dict)
+            and isinstance(state_dict, dict)
+            and isinstance(history, list)
+            and all(isinstance(v, torch.Tensor) for v in state_dict.values())
+        ):
+            raise ValueError(f"{where} is not a complete save_weights file.")
+        estimator = cls()
+        estimator.set_params(**_file_params(estimator, params, where))
+        estimator.device = device
+        estimator._validate_params()
+        estimator._check_settings()
+        for key, value in fitted.items():
+            if not (
+                isinstance(key, str)
+                and key.isidentifier()
+                and key.endswith("_")
+                and not key.startswith("_")
+                and key not in ("net_", "history_")
+            ):
+                raise ValueError(f"{where} holds an invalid fitted attribute name {key!r}.")
+            try:
+                setattr(estimator, key, decode_value(value))
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise ValueError(f"{where}: fitted attribute {key} is malformed ({exc}).") from None
+        _check_shapes_on_meta(estimator, state_dict, where)
         resolved = _resolve_device(device)
         net = estimator._make_net(resolved, 1)
         net.initialize()
-        _load_module_state(net.module_, payload["state_dict"], repr(str(path)))
-        net.history = History(payload["history"])
+        _load_module_state(net.module_, state_dict, where)
+        net.history = History(history)
         net.module_.eval()
         estimator.net_ = net
         estimator.history_ = net.history
@@ -689,6 +783,28 @@ def _validate_sample_weight(sample_weight, lengths):
         raise type(exc)(message) from None
 
 
+def mean_and_scale(values, name, weights=None):
+    """(Weighted) mean and standard deviation along axis 0 (scale 1 where constant).
+
+    Computed on the values divided by their largest magnitude, so that finite
+    values near 1e200 (whose squares overflow) still standardise.
+    """
+    peak = np.max(np.abs(values), axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    unit = values / peak
+    unit_mean = np.average(unit, axis=0, weights=weights)
+    unit_var = np.average((unit - unit_mean) ** 2, axis=0, weights=weights)
+    mean = unit_mean * peak
+    scale = np.sqrt(unit_var) * peak
+    scale = np.where(scale > 0, scale, 1.0)
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+        raise ValueError(
+            f"{name} has values too large to standardise in float64 (mean or spread "
+            "beyond 1.8e308); rescale it."
+        )
+    return mean, scale
+
+
 def _holds_strings(X):
     if isinstance(X, np.ndarray):
         return X.dtype.kind in "USO" and X.size > 0 and isinstance(X.flat[0], str)
@@ -709,3 +825,80 @@ def _load_module_state(module, state_dict, source):
             f"The weights of {source} do not fit the module built from the current "
             f"parameters and data (architecture, sizes, classes): {exc}"
         ) from None
+
+
+def _load_tensors(path, name, map_location="cpu"):
+    """``torch.load(weights_only=True)`` with errors that name the file."""
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise ValueError(
+            f"{name}={os.fspath(path)!r} holds more than tensors and plain values, so it is "
+            f"not loaded (torch.load with weights_only=True refused it: {exc})."
+        ) from None
+    except (RuntimeError, EOFError, ValueError, KeyError, AttributeError) as exc:
+        raise ValueError(
+            f"{name}={os.fspath(path)!r} is not a readable torch file ({exc})."
+        ) from None
+
+
+def _file_params(estimator, params, where):
+    """The hyperparameters of a weights file that ``load_weights`` may take."""
+    defaults = estimator.get_params(deep=False)
+    taken = {}
+    for key, value in params.items():
+        if key not in defaults:
+            raise ValueError(
+                f"{where} sets {key!r}, which is not a parameter of {type(estimator).__name__}."
+            )
+        if key in _NOT_FROM_FILE:
+            if value != defaults[key]:
+                raise ValueError(
+                    f"{where} sets {key}={value!r}; load_weights never takes {key} from a "
+                    "file (set it on the loaded estimator if you mean it)."
+                )
+            continue
+        if not is_plain(value):
+            raise ValueError(f"{where} sets {key} to a non-plain value.")
+        taken[key] = value
+    return taken
+
+
+def _check_shapes_on_meta(estimator, state_dict, where):
+    """Build the module on the meta device; its tensors must match the file's.
+
+    Nothing is allocated here, and the real module built afterwards holds the
+    file's tensors plus at most ``_META_SLACK_BYTES`` of unsaved buffers.
+    """
+    try:
+        with torch.device("meta"):
+            module = estimator._build_module(*estimator._input_spec())
+    except (AttributeError, TypeError, ValueError, IndexError, RuntimeError) as exc:
+        raise ValueError(
+            f"{where}: the saved parameters and fitted attributes do not describe a "
+            f"valid {type(estimator).__name__} ({type(exc).__name__}: {exc})."
+        ) from None
+    expected = module.state_dict()
+    if set(expected) != set(state_dict):
+        missing = sorted(set(expected) - set(state_dict))[:3]
+        extra = sorted(set(state_dict) - set(expected))[:3]
+        raise ValueError(
+            f"{where}: the weights do not fit the module its parameters describe "
+            f"(missing {missing}, unexpected {extra})."
+        )
+    for key, tensor in expected.items():
+        if tuple(tensor.shape) != tuple(state_dict[key].shape):
+            raise ValueError(
+                f"{where}: weight {key!r} has shape {tuple(state_dict[key].shape)} but the "
+                f"module its parameters describe needs {tuple(tensor.shape)}."
+            )
+    file_bytes = sum(t.numel() * t.element_size() for t in state_dict.values())
+    module_bytes = sum(
+        t.numel() * t.element_size()
+        for t in list(module.parameters()) + list(module.buffers())
+    )
+    if module_bytes > file_bytes + _META_SLACK_BYTES:
+        raise ValueError(
+            f"{where}: the module its parameters describe needs {module_bytes} bytes, far "
+            f"more than the {file_bytes} bytes of weights in the file; refused."
+        )

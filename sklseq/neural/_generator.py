@@ -1,5 +1,6 @@
 """A next-step model that samples, completes and scores token sequences."""
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -386,13 +387,11 @@ class SequenceGenerator(BaseSequenceNetwork):
 
     def _generate(self, prefixes, temperature, top_k, max_length, random_state):
         """New tokens after each prefix ``(B, L)`` of codes (bos first), batched."""
+        _check_generation_settings(temperature, top_k, max_length)
         temperature = self.temperature if temperature is None else temperature
         top_k = self.top_k if top_k is None else top_k
-        max_length = max_length or self.max_length or self.max_sequence_length_
-        if temperature < 0:
-            raise ValueError(f"temperature must be >= 0; got {temperature!r}.")
-        if top_k is not None and (not isinstance(top_k, Integral) or top_k < 1):
-            raise ValueError(f"top_k must be a positive integer or None; got {top_k!r}.")
+        if max_length is None:
+            max_length = self.max_length or self.max_sequence_length_
         rng = check_random_state(
             self.random_state if random_state is None else random_state
         )
@@ -421,3 +420,19 @@ class SequenceGenerator(BaseSequenceNetwork):
                 pad_index=vocab.pad_index,
             )
         return result.sequences[:, 0]
+
+
+def _check_generation_settings(temperature, top_k, max_length):
+    """Per-call overrides: None (the estimator's setting) or a valid value."""
+    if temperature is not None and (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, Real)
+        or not math.isfinite(temperature)
+        or temperature < 0
+    ):
+        raise ValueError(f"temperature must be a finite number >= 0; got {temperature!r}.")
+    for name, value in (("top_k", top_k), ("max_length", max_length)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, Integral) or value < 1
+        ):
+            raise ValueError(f"{name} must be a positive integer or None; got {value!r}.")

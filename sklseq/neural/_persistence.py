@@ -56,6 +56,8 @@ def encode_value(value, name):
 def decode_value(value):
     if isinstance(value, dict):
         if "__ndarray__" in value:
+            if not isinstance(value["__ndarray__"], torch.Tensor):
+                raise TypeError("__ndarray__ must hold a tensor")
             return value["__ndarray__"].numpy()
         if "__objarray__" in value:
             dtype = np.dtype(value["dtype"])
@@ -69,6 +71,8 @@ def decode_value(value):
         if "__vocabulary__" in value:
             vocabulary = TokenVocabulary.__new__(TokenVocabulary)
             for key, item in value["__vocabulary__"].items():
+                if not (isinstance(key, str) and key.isidentifier() and not key.startswith("_")):
+                    raise ValueError(f"invalid vocabulary attribute name {key!r}")
                 setattr(vocabulary, key, decode_value(item))
             vocabulary.index_ = {t: i for i, t in enumerate(vocabulary.tokens_)}
             return vocabulary

@@ -7,7 +7,7 @@ from sklearn.base import RegressorMixin
 
 from ..utils import check_continuation_target
 from ..utils._compat import Interval, StrOptions
-from ._base import BaseSequenceNetwork, fill_docstring
+from ._base import BaseSequenceNetwork, fill_docstring, mean_and_scale
 from ._losses import RegressionLoss
 
 __all__ = ["SequenceRegressor"]
@@ -179,11 +179,7 @@ n_channels), or list of sequences
                     f"previous fit, got {y2.shape[1]}."
                 )
         else:
-            self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
-            scale = np.sqrt(
-                np.average((y2 - self.target_mean_) ** 2, axis=0, weights=sample_weight)
-            )
-            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+            self.target_mean_, self.target_scale_ = mean_and_scale(y2, "y", sample_weight)
         z = (y2 - self.target_mean_) / self.target_scale_
         return z.astype(np.float32)
 

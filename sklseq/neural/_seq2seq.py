@@ -32,7 +32,7 @@ from ..utils import (
     restore_label_sequences,
 )
 from ..utils._compat import Interval, StrOptions
-from ._base import BaseSequenceNetwork, fill_docstring
+from ._base import BaseSequenceNetwork, fill_docstring, mean_and_scale
 from ._losses import RegressionLoss, TokenCrossEntropy
 from ._modules import build_encoder
 from ._modules._decoders import EncoderDecoder, build_decoder
@@ -775,10 +775,9 @@ sequences
             self.target_1d_ = not was_2d
             row_weight = None if sample_weight is None else np.repeat(
                 sample_weight[:, None], y2d.shape[1], axis=1
-            )
-            self.target_mean_ = float(np.average(y2d, weights=row_weight))
-            scale = float(np.sqrt(np.average((y2d - self.target_mean_) ** 2, weights=row_weight)))
-            self.target_scale_ = scale if scale > 0 else 1.0
+            ).reshape(-1)
+            mean, scale = mean_and_scale(y2d.reshape(-1, 1), "y", row_weight)
+            self.target_mean_, self.target_scale_ = float(mean[0]), float(scale[0])
         scaled = (y2d - self.target_mean_) / self.target_scale_
         return scaled[:, :, None].astype(np.float32)
 

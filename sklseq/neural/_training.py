@@ -11,11 +11,15 @@ hands them to the criterion.
 
 import contextlib
 import math
+import os
+import signal
+import tempfile
+import threading
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
+from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughScoring
 
 from ._persistence import plain_history
 
@@ -38,7 +42,42 @@ def _cudnn_deterministic(enabled):
 
 
 class _SequenceNet(NeuralNet):
-    """skorch net with light set-up: only the callbacks a fit asks for."""
+    """skorch net with light set-up: only the callbacks a fit asks for.
+
+    ``partial_fit`` tells an interruption from the end of training: the first
+    Ctrl-C (SIGINT, in the main thread) is deferred to the end of the current
+    batch, and a KeyboardInterrupt raised there or by a callback stops training
+    with ``interrupted_ = True``; early stopping ends it with
+    ``interrupted_ = False``. skorch's own ``partial_fit`` swallows both alike.
+    """
+
+    interrupted_ = False
+    _interrupt_requested = False
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        if not self.initialized_:
+            self.initialize()
+        self.interrupted_ = False
+        self._interrupt_requested = False
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            with _deferred_interrupt(self):
+                self.fit_loop(X, y, _routing_method="partial_fit", **fit_params)
+        except _TrainingDone:
+            pass
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def notify(self, method_name, **cb_kwargs):
+        super().notify(method_name, **cb_kwargs)
+        if method_name == "on_batch_end" and self._interrupt_requested:
+            raise KeyboardInterrupt
+        if method_name == "on_epoch_end" and any(
+            getattr(callback, "stopped_", False) for _, callback in self.callbacks_
+        ):
+            raise _TrainingDone
 
     @property
     def _default_callbacks(self):
@@ -56,6 +95,41 @@ class _SequenceNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, y_true, X.get("sample_weight"))
+
+
+class _TrainingDone(Exception):
+    """Raised after the epoch at which early stopping ends training."""
+
+
+@contextlib.contextmanager
+def _deferred_interrupt(net):
+    """Turn the first Ctrl-C into a request that the net honours at the end of the batch.
+
+    Only in the main thread and while Python's default handler is installed; a
+    second Ctrl-C interrupts at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        yield
+        return
+
+    def request(signum, frame):
+        net._interrupt_requested = True
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, request)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def completed_epochs(history):
+    """Epochs that ran to their end (an interrupted epoch has no ``train_loss``)."""
+    return sum(1 for row in history if "train_loss" in row)
 
 
 class _SequenceDataset(torch.utils.data.Dataset):
@@ -186,10 +260,8 @@ class _WarmupDecay:
         self.warmup_steps = warmup_steps
         self.total_steps = max(total_steps, 1)
         self.decay = decay
-        self.offset = 0  # steps already done before a resumed fit
 
     def __call__(self, step):
-        step += self.offset
         if step < self.warmup_steps:
             return (step + 1) / self.warmup_steps
         span = max(self.total_steps - self.warmup_steps, 1)
@@ -235,36 +307,134 @@ class _WeightedBatchSize(Callback):
             net.history.record_batch(f"{prefix}_batch_size", float(weights.sum()))
 
 
+class _EarlyStopping(EarlyStopping):
+    """skorch's early stopping that marks the end (``stopped_``) instead of raising.
+
+    ``_SequenceNet`` ends training after the epoch's callbacks ran, so the
+    checkpoint of the last epoch is written. ``state()`` / ``restore()`` carry
+    its counters and best weights across a resumed fit.
+    """
+
+    stopped_ = False
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.stopped_ = False
+        restored = self.__dict__.pop("_restored", None)
+        if restored is not None:
+            self.misses_ = restored["misses"]
+            self.dynamic_threshold_ = restored["dynamic_threshold"]
+            self.best_epoch_ = restored["best_epoch"]
+            self.best_model_weights_ = restored["best_model_weights"]
+            self.stopped_ = restored["stopped"]
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            self.stopped_ = True
+
+    def state(self):
+        return {
+            "misses": int(self.misses_),
+            "dynamic_threshold": float(self.dynamic_threshold_),
+            "best_epoch": int(self.best_epoch_),
+            "best_model_weights": self.best_model_weights_,
+            "stopped": bool(self.stopped_),
+        }
+
+    def restore(self, state):
+        self._restored = state
+
+
+CHECKPOINT_FORMAT = "sklseq-checkpoint-2"
+
+
 class _EpochCheckpoint(Callback):
-    """Write weights, optimiser state, history and the torch RNG state after every epoch.
+    """Write weights, optimiser, early-stopping and RNG state after every epoch.
 
     With the RNG state, a resumed fit shuffles and drops out exactly as an
-    uninterrupted one would.
+    uninterrupted one would. ``finished`` is True only in the checkpoint of
+    the epoch at which training ended (``max_epochs`` reached or early
+    stopping); an interrupted epoch writes nothing, so the file keeps the last
+    complete one. Each write goes to a temporary file in the same folder,
+    renamed over the checkpoint when complete: a failed write leaves the
+    previous checkpoint intact.
     """
 
     def __init__(self, estimator):
-        self.path = estimator.checkpoint_path
+        self.path = os.fspath(estimator.checkpoint_path)
 
     def on_epoch_end(self, net, **kwargs):
-        torch.save(
-            {
-                "state_dict": net.module_.state_dict(),
-                "optimizer": net.optimizer_.state_dict(),
-                "history": plain_history(net.history),
-                "rng_state": torch.get_rng_state(),
-            },
-            self.path,
-        )
+        early_stopping = dict(net.callbacks_).get("early_stopping")
+        stopped = early_stopping is not None and early_stopping.stopped_
+        state = {
+            "format": CHECKPOINT_FORMAT,
+            "state_dict": net.module_.state_dict(),
+            "optimizer": net.optimizer_.state_dict(),
+            "history": plain_history(net.history),
+            "rng_state": torch.get_rng_state(),
+            "early_stopping": None if early_stopping is None else early_stopping.state(),
+            "finished": bool(stopped or len(net.history) >= net.max_epochs),
+        }
+        atomic_save(state, self.path, "checkpoint_path")
+
+
+def atomic_save(obj, path, name):
+    """``torch.save`` to a temporary file next to ``path``, then rename it over ``path``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".sklseq-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            torch.save(obj, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        if isinstance(exc, OSError):
+            raise OSError(
+                exc.errno, f"Could not write {name}={path!r} ({exc}); the previous file, "
+                "if any, is unchanged."
+            ) from exc
+        raise
+
+
+def check_writable(path, name):
+    """Raise a clear error now if ``path`` cannot be written (before any training)."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{name}={path!r} is a directory; give a file path.")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{name}={path!r}: the folder {folder!r} does not exist.")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".sklseq-", suffix=".tmp", dir=folder)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as exc:
+        raise OSError(
+            exc.errno, f"{name}={path!r} is not writable: cannot create a file in {folder!r} "
+            f"({exc.strerror})."
+        ) from None
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise OSError(f"{name}={path!r} exists and is not writable.")
 
 
 def _silent(*args, **kwargs):
     pass
 
 
-def _offset_schedule(net, steps_done):
+def _resume_schedule(net, steps_done):
+    """Start the learning-rate schedule after ``steps_done`` optimiser steps.
+
+    LambdaLR counts steps in ``last_epoch``; skorch would set it from the
+    number of epochs in the history, so it is set here explicitly.
+    """
     for name, callback in net.callbacks_:
         if name == "lr_schedule":
-            callback.lr_lambda.offset = steps_done
+            callback.last_epoch = steps_done - 1
 
 
 def _map_structure(fn, data):

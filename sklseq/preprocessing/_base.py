@@ -42,6 +42,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils import SequencePanel, check_sequences
 from ..utils._compat import _check_feature_names_in, _fit_context, _wrap_data_with_container
+from ..utils._transaction import transactional
 
 __all__ = [
     "SequenceTransformer",
@@ -185,10 +186,12 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
     Subclasses set ``_parameter_constraints`` and implement the hooks
     described in the module docstring; they do not override ``fit``,
     ``transform`` or ``fit_transform``. Parameters are validated at fit.
+    Fitting is transactional: a fit that raises leaves a previous fit intact.
     """
 
     _parameter_constraints: dict = {}
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the input and learn its shape.
@@ -236,6 +239,7 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
             Xt = self._transform(X3, lengths)
         return self._wrap(Xt, X)
 
+    @transactional
     def fit_transform(self, X, y=None):
         """Fit, then transform, validating the input once.
 

@@ -4,7 +4,7 @@ from numbers import Integral
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..utils._compat import Interval
+from ..utils._compat import Interval, validate_params
 from ._base import SequenceTransformer
 
 __all__ = ["SlidingWindow", "frame_sequences"]
@@ -133,6 +133,16 @@ class SlidingWindow(SequenceTransformer):
         ]
 
 
+@validate_params(
+    {
+        "X": [np.ndarray],
+        "lengths": ["array-like"],
+        "window_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "copy": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def frame_sequences(X, lengths, window_size, stride=1, copy=False):
     """Windows of each sequence of a padded panel, start-aligned.
 
@@ -170,6 +180,7 @@ def frame_sequences(X, lengths, window_size, stride=1, copy=False):
             [ 6.,  7.],
             [nan, nan]]])
     """
+    lengths = _check_frame_input(X, lengths, window_size)
     # sliding_window_view gives (n, n_positions, n_channels, window): a view.
     frames = sliding_window_view(X, window_size, axis=1)[:, ::stride].transpose(0, 1, 3, 2)
     n_windows = frames.shape[1]
@@ -184,3 +195,24 @@ def frame_sequences(X, lengths, window_size, stride=1, copy=False):
     if padded:
         frames[~valid] = np.nan
     return frames
+
+
+def _check_frame_input(X, lengths, window_size):
+    if X.ndim != 3 or X.dtype.kind not in "fiu":
+        raise ValueError(
+            "X must be a numeric padded panel of shape (n_samples, n_timesteps, "
+            f"n_channels); got dtype {X.dtype} and shape {X.shape}."
+        )
+    lengths = np.asarray(lengths)
+    if lengths.shape != (X.shape[0],) or lengths.dtype.kind not in "iu":
+        raise ValueError(
+            f"lengths must be {X.shape[0]} integers, one per row of X; got dtype "
+            f"{lengths.dtype} and shape {lengths.shape}."
+        )
+    if len(lengths) and lengths.min() < 1:
+        raise ValueError(f"lengths must be positive; got {lengths.min()}.")
+    if window_size > X.shape[1]:
+        raise ValueError(
+            f"window_size={window_size} is longer than X's {X.shape[1]} time steps."
+        )
+    return lengths

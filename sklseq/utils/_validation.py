@@ -273,6 +273,7 @@ def check_sequences(
     array([2, 3])
     """
     X = _read_sktime_container(X, input_name)
+    _check_numeric_columns(X, input_name)
     _reject_1d(X, input_name)
     ragged = _is_sequence_list(X)
     if ragged:
@@ -651,6 +652,7 @@ def check_series(series, name="series"):
     >>> check_series([1, 2, 3]).shape
     (3, 1)
     """
+    _check_numeric_columns(series, name)
     try:
         values = np.asarray(series, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -673,3 +675,17 @@ def check_series(series, name="series"):
             f"{name} contains NaN or inf at time step {step}; impute or drop it first."
         )
     return values
+
+
+def _check_numeric_columns(X, input_name):
+    """Name the first non-numeric column of a DataFrame (pandas' own error names a value)."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(X, "columns"):
+        return
+    for column, column_dtype in zip(X.columns, dtypes):
+        kind = getattr(column_dtype, "kind", "O")
+        if kind not in "biuf":
+            raise ValueError(
+                f"{input_name} has column {column!r} of dtype {column_dtype}, which is not "
+                "numeric; convert it (e.g. with pd.to_numeric) or drop it."
+            )
