@@ -10,15 +10,21 @@ outputs are 2D ``(n_samples, n_features_out)`` with names such as
 from ._difference import Differencer, inverse_difference
 from ._fft import FFTFeatures
 from ._lags import LagFeatures
+from ._rocket import MiniRocketFeatures
 from ._rolling import RollingStatistics
+from ._scaling import SequenceScaler, scale_sequences, scaling_statistics
 from ._window import SlidingWindow, frame_sequences
 
 __all__ = [
     "Differencer",
     "FFTFeatures",
     "LagFeatures",
+    "MiniRocketFeatures",
     "SlidingWindow",
     "frame_sequences",
     "RollingStatistics",
+    "SequenceScaler",
+    "scale_sequences",
+    "scaling_statistics",
     "inverse_difference",
 ]

@@ -13,12 +13,26 @@ built with ``num_embeddings``), ``lengths`` long ``(B,)``, ``outputs`` float
 from torch import nn
 
 from ._cnn import CNNLSTMEncoder, ConvEncoder
+from ._convnets import FCNEncoder, InceptionTimeEncoder, ResNetEncoder
 from ._recurrent import JordanEncoder, RecurrentEncoder
 from ._transformer import TransformerSequenceEncoder
 
 __all__ = ["ARCHITECTURES", "EmbeddedEncoder", "TokenEmbedding", "build_encoder"]
 
-ARCHITECTURES = ("rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer")
+ARCHITECTURES = (
+    "rnn",
+    "jordan",
+    "lstm",
+    "gru",
+    "cnn",
+    "cnn-lstm",
+    "transformer",
+    "fcn",
+    "resnet",
+    "inception",
+)
+# The published convolutional networks, with their papers' kernels and batch norm.
+_CONVNETS = {"fcn": FCNEncoder, "resnet": ResNetEncoder, "inception": InceptionTimeEncoder}
 
 # Layers when num_layers=None: enough receptive field / depth for each family.
 DEFAULT_NUM_LAYERS = {
@@ -29,6 +43,9 @@ DEFAULT_NUM_LAYERS = {
     "cnn": 3,
     "cnn-lstm": 2,
     "transformer": 2,
+    "fcn": 3,
+    "resnet": 3,
+    "inception": 6,
 }
 
 
@@ -46,20 +63,28 @@ def build_encoder(
     num_heads=4,
     causal=False,
     num_embeddings=None,
+    patch_size=1,
 ):
     """Build the encoder named by ``architecture``.
 
     Parameters
     ----------
-    architecture : {"rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer"}
+    architecture : {"rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer", \
+"fcn", "resnet", "inception"}
         ``"rnn"`` is the Elman network; ``"jordan"`` feeds each layer's output
-        back instead of its hidden state.
+        back instead of its hidden state. ``"fcn"``, ``"resnet"`` (Wang et al.
+        2017) and ``"inception"`` (InceptionTime) are the published
+        time-series networks, with their papers' kernel lengths (so
+        ``kernel_size`` and ``dilation`` do not apply) and batch
+        normalisation (``layer_norm`` does not apply); see
+        :mod:`~sklseq.neural._modules._convnets`.
     input_size : int
         Channels of ``x``; with ``num_embeddings``, the embedding dimension.
     hidden_size : int, default=64
     num_layers : int or None, default=None
         None picks the family's default (1 recurrent, 3 cnn, 2 cnn-lstm
-        convolutions, 2 transformer).
+        convolutions, 2 transformer, 3 fcn blocks, 3 resnet blocks, 6
+        inception modules).
     bidirectional : bool, default=False
         Recurrent architectures and the LSTM of ``"cnn-lstm"``.
     dropout : float, default=0.0
@@ -78,6 +103,10 @@ def build_encoder(
     num_embeddings : int or None, default=None
         Vocabulary size for integer token input ``(B, T)``: a
         :class:`TokenEmbedding` of dimension ``input_size`` comes first.
+    patch_size : int, default=1
+        Transformer: steps per attention token (see
+        :class:`~sklseq.neural._modules._transformer.TransformerSequenceEncoder`);
+        long sequences train in far less memory with 4 to 16.
 
     Returns
     -------
@@ -142,6 +171,14 @@ def build_encoder(
             layer_norm=layer_norm,
             causal=causal,
         )
+    elif architecture in _CONVNETS:
+        encoder = _CONVNETS[architecture](
+            input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            causal=causal,
+        )
     else:
         encoder = TransformerSequenceEncoder(
             input_size,
@@ -150,6 +187,7 @@ def build_encoder(
             num_heads=num_heads,
             dropout=dropout,
             causal=causal,
+            patch_size=patch_size,
         )
     if num_embeddings is not None:
         encoder = EmbeddedEncoder(TokenEmbedding(num_embeddings, input_size), encoder)
