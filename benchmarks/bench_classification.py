@@ -62,13 +62,22 @@ def load(name, split):
     """Rows as a list of ``(n_timesteps, n_channels)`` arrays (sklseq), and labels."""
     import sktime.datasets
 
-    X, y = getattr(sktime.datasets, LOADERS[name])(split=split, return_type="nested_univ")
+    loader = getattr(sktime.datasets, LOADERS[name])
+    if name in dict(REGRESSION):
+        X, y = loader(split=split)  # nested_univ, its only format
+    else:
+        X, y = loader(split=split, return_type="nested_univ")
     rows = [
         np.column_stack([X.iloc[i, j].to_numpy(dtype=float) for j in range(X.shape[1])])
         for i in range(len(X))
     ]
     y = np.asarray(y)
     return rows, (y.astype(float) if name in dict(REGRESSION) else y)
+
+
+def as_sklseq(rows):
+    """Equal-length rows as one ``(n, time, channels)`` array (as sktime gets one); else the list."""
+    return rows if len({len(r) for r in rows}) > 1 else np.stack(rows)
 
 
 def as_sktime(rows):
@@ -125,7 +134,7 @@ def network(architecture, quick, regression=False):
         cls(
             architecture=architecture,
             hidden_size=32,
-            max_epochs=5 if quick else 60,
+            max_epochs=5 if quick else 30,
             lr=3e-3,
             batch_size=16,
             random_state=0,
@@ -160,12 +169,12 @@ def _timed(func, *args):
 _COLD = """
 import sys, time, warnings
 warnings.filterwarnings("ignore")
-from benchmarks.bench_classification import RocketPipeline, as_sktime, load
+from benchmarks.bench_classification import RocketPipeline, as_sklseq, as_sktime, load
 name, library = sys.argv[1], sys.argv[2]
 X_train, y_train = load(name, "train")
 X_test, y_test = load(name, "test")
-if library == "sktime":
-    X_train, X_test = as_sktime(X_train), as_sktime(X_test)
+convert = as_sktime if library == "sktime" else as_sklseq
+X_train, X_test = convert(X_train), convert(X_test)
 start = time.process_time()
 model = RocketPipeline(library).fit(X_train, y_train)
 fit = time.process_time() - start
@@ -191,7 +200,7 @@ def speed_section(quick):
         X_train, y_train = load(name, "train")
         X_test, y_test = load(name, "test")
         data = {
-            "sklseq": (X_train, X_test),
+            "sklseq": (as_sklseq(X_train), as_sklseq(X_test)),
             "sktime": (as_sktime(X_train), as_sktime(X_test)),
         }
         cold = {library: _cold(name, library) for library in ("sktime", "sklseq")}
@@ -247,7 +256,9 @@ def table_section(quick, datasets, networks):
                 False,
             )
         for label, (model, is_sktime) in models.items():
-            train, test = (sktime_train, sktime_test) if is_sktime else (X_train, X_test)
+            train, test = (
+                (sktime_train, sktime_test) if is_sktime else (as_sklseq(X_train), as_sklseq(X_test))
+            )
             if train is None:
                 rows.append([name, label, "n/a (unequal lengths)", "", "", ""])
                 continue
@@ -323,13 +334,11 @@ print(before * 1024, after * 1024)
 
 # (encoder, patch_size, dtypes): float64 is the estimators' training default.
 MEMORY_CONFIGS = (
-    ("transformer (torch nn.TransformerEncoder)", 1, ("float32", "float64")),
-    ("transformer", 1, ("float32", "float64")),
+    ("transformer (torch nn.TransformerEncoder)", 1, ("float64",)),
+    ("transformer", 1, ("float64",)),
     ("transformer", 8, ("float64",)),
     ("lstm", 1, ("float64",)),
     ("cnn", 1, ("float64",)),
-    ("fcn", 1, ("float64",)),
-    ("resnet", 1, ("float64",)),
     ("inception", 1, ("float64",)),
 )
 
@@ -374,12 +383,14 @@ def run(quick, sections=("speed", "table", "memory"), datasets=None, networks=NE
         datasets = names[:2] if quick else names
     parts = ["## Classification and sequence regression on real data", "",
              machine_description(), ""]
-    if "speed" in sections:
-        parts += [speed_section(quick), ""]
-    if "table" in sections:
-        parts += [table_section(quick, datasets, networks), ""]
-    if "memory" in sections:
-        parts += [memory_section(quick), ""]
+    builders = {
+        "speed": lambda: speed_section(quick),
+        "table": lambda: table_section(quick, datasets, networks),
+        "memory": lambda: memory_section(quick),
+    }
+    for section in sections:
+        parts += [builders[section](), ""]
+        print(parts[-2], flush=True)
     return "\n".join(parts)
 
 
@@ -389,12 +400,12 @@ def _main():
     parser.add_argument("--sections", nargs="+", default=["speed", "table", "memory"])
     parser.add_argument("--datasets", nargs="+", default=None)
     parser.add_argument("--networks", nargs="*", default=list(NETWORKS))
+    parser.add_argument("--output", default="classification", help="results file name")
     args = parser.parse_args()
     for key, value in ONE_THREAD.items():
         os.environ.setdefault(key, value)
     markdown = run(args.quick, args.sections, args.datasets, args.networks)
-    print(markdown)
-    print(f"\n(written to {write_result('classification', markdown)})")
+    print(f"\n(written to {write_result(args.output, markdown)})")
 
 
 if __name__ == "__main__":

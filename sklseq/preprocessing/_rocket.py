@@ -154,7 +154,7 @@ class MiniRocketFeatures(SequenceTransformer):
     def _transform(self, X, lengths):
         n_samples, n_timesteps, n_channels = X.shape
         out = np.empty((n_samples, self.n_features_out_), dtype=np.float32)
-        per_row = (N_KERNELS + 16 * n_channels) * (n_timesteps + 8 * int(self.dilations_.max()))
+        per_row = 64 * n_channels * (n_timesteps + 8 * int(self.dilations_.max()))
         step = max(_PACK, (_BLOCK_ELEMENTS // per_row) // _PACK * _PACK)
         time_major = _time_major(X)
         for r0 in range(0, n_samples, step):
@@ -193,8 +193,8 @@ class MiniRocketFeatures(SequenceTransformer):
             n_centre = np.where(n_centre > 0, n_centre, lengths)
             full_length = bool(whole.all())
             convs = self._convolutions(X, dilation, combination)
-            for k in range(N_KERNELS):
-                conv, use_centre = convs[k], (index + k) % 2 == 1
+            for k, conv in enumerate(convs):
+                use_centre = (index + k) % 2 == 1
                 if full_length:
                     if use_centre and n_timesteps > 2 * padding:
                         conv = conv[padding : n_timesteps - padding]
@@ -209,24 +209,25 @@ class MiniRocketFeatures(SequenceTransformer):
             combination += N_KERNELS
 
     def _convolutions(self, X, dilation, combination):
-        """The 84 kernels' outputs at one dilation, ``(84, n_timesteps, n_rows)``.
+        """The 84 kernels' outputs at one dilation, ``(n_timesteps, n_rows)`` each, in turn.
 
         ``alpha + gamma_a + gamma_b + gamma_c`` summed over each kernel's
-        channels, with the sums shared between kernels computed once.
+        channels, with the sums shared between kernels computed once. Each
+        output is written over the previous one (one buffer stays in cache).
         """
         alpha, gamma = _dilated_terms(X, dilation)
         first = {i0: alpha + gamma[i0] for i0 in np.unique(KERNEL_INDICES[:, 0])}
         pairs = {}
-        convs = np.empty((N_KERNELS,) + X.shape[1:], dtype=np.float32)
+        buffer = np.empty(X.shape[1:], dtype=np.float32)
         for k, (i0, i1, i2) in enumerate(KERNEL_INDICES):
             if (i1, i2) not in pairs:
                 pairs[i1, i2] = gamma[i1] + gamma[i2]
             channels = self.channels_[combination + k]
             if len(channels) == 1:
-                np.add(first[i0][channels[0]], pairs[i1, i2][channels[0]], out=convs[k])
+                np.add(first[i0][channels[0]], pairs[i1, i2][channels[0]], out=buffer)
             else:
-                convs[k] = (first[i0][channels] + pairs[i1, i2][channels]).sum(axis=0)
-        return convs
+                np.sum(first[i0][channels] + pairs[i1, i2][channels], axis=0, out=buffer)
+            yield buffer
 
     def _feature_names_out(self, channels):
         return [f"minirocketfeatures{i}" for i in range(self.n_features_out_)]
