@@ -12,8 +12,8 @@ sktime):
 2. **Accuracy table**: test accuracy (RMSE for ``load_covid_3month``), fit and
    predict CPU time for sklseq's MiniRocket pipeline, sktime's MiniRocket,
    1-nearest-neighbour DTW (sktime's ``KNeighborsTimeSeriesClassifier``) and
-   the new networks (``fcn``, ``resnet``, ``inception`` behind a per-sequence
-   ``SequenceScaler``), with their training accuracy.
+   the new networks (``fcn``, ``resnet``, ``inception`` with per-sequence
+   ``input_scaling="sequence"``), with their training accuracy.
 3. **Long sequences**: peak resident memory of one training step (forward and
    backward) of each encoder on a batch of 32 rows of 1,500 steps, each in a
    fresh subprocess (``resource.getrusage`` max RSS).
@@ -123,22 +123,17 @@ class RocketPipeline:
 
 
 def network(architecture, quick, regression=False):
-    from sklearn.pipeline import make_pipeline
-
     from sklseq.neural import SequenceClassifier, SequenceRegressor
-    from sklseq.preprocessing import SequenceScaler
 
     cls = SequenceRegressor if regression else SequenceClassifier
-    return make_pipeline(
-        SequenceScaler(),
-        cls(
-            architecture=architecture,
-            hidden_size=32,
-            max_epochs=5 if quick else 30,
-            lr=3e-3,
-            batch_size=16,
-            random_state=0,
-        ),
+    return cls(
+        architecture=architecture,
+        input_scaling="sequence",
+        hidden_size=32,
+        max_epochs=5 if quick else 30,
+        lr=3e-3,
+        batch_size=16,
+        random_state=0,
     )
 
 

@@ -5,8 +5,8 @@ explicit keyword arguments. ``fit`` validates the data once, builds a skorch
 :class:`~skorch.NeuralNet` from those parameters (no ``**kwargs`` routing), trains
 it with torch seeded from ``random_state`` inside :func:`torch.random.fork_rng`
 (no global side effects), and stores it as ``net_`` with its ``history_``.
-``predict`` runs the module in float64 so results do not depend on how rows are
-batched (SPEC section 5).
+``predict`` runs the module in float32 in a fixed batch layout, so results do
+not depend on how rows are batched (SPEC section 5).
 
 How a new estimator plugs in
 ----------------------------
@@ -38,10 +38,9 @@ yours; decorate the class with :func:`fill_docstring` to insert the shared
     (see :mod:`sklseq.neural._losses`).
 
 ``fit`` calls ``self._fit(X, y, sample_weight)``; ``predict`` calls
-``self._predict_outputs(X)`` (float64 numpy outputs, after ``check_is_fitted``) and maps them to labels or
-values. The module runs in float64 unless the estimator has an
-``inference_dtype`` parameter set to ``"float32"`` (faster, but outputs may then
-differ by ~1e-7 with batch composition). ``self._validate_X(X, reset)``
+``self._predict_outputs(X)`` (float64 numpy outputs, after ``check_is_fitted``)
+and maps them to labels or values. The module runs in the estimator's
+``inference_dtype`` (float64 where it has none). ``self._validate_X(X, reset)``
 returns ``(inputs, lengths)`` for either numeric or token input.
 
 ``callbacks`` follows each class's own parameters, at the end of its
@@ -85,6 +84,7 @@ from skorch.callbacks import (
 from skorch.history import History
 from torch.optim.lr_scheduler import LambdaLR
 
+from ..preprocessing._scaling import scaling_statistics
 from ..utils import TokenVocabulary, check_label_sequences, check_sequences
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._transaction import transactional
@@ -95,15 +95,18 @@ from ._training import (
     CHECKPOINT_FORMAT,
     _Augmenter,
     _BatchIterator,
+    _bucket_width,
     _cudnn_deterministic,
     _EarlyStopping,
     _EpochCheckpoint,
     _FiniteLoss,
     _n_rows,
     _resume_schedule,
+    _RowSplit,
     _SequenceDataset,
     _SequenceNet,
     _silent,
+    _tail_rows,
     _TailSplit,
     _to_tensors,
     _WarmupDecay,
@@ -121,7 +124,15 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
-_PREDICT_BATCH_SIZE = 512
+# Predict runs fixed-size batches of rows padded to a width that depends on the
+# row's own length only, so a row's result does not depend on the other rows.
+_PREDICT_BATCH_SIZE = 64
+# input_scaling -> (method, scope) of sklseq.preprocessing.scaling_statistics.
+INPUT_SCALINGS = {
+    "dataset": ("standard", "dataset"),
+    "robust": ("robust", "dataset"),
+    "sequence": ("standard", "sequence"),
+}
 _FORMAT = "sklseq-neural-weights-1"
 # Run settings a weights file never sets: a path written by a later fit, the device, output.
 _NOT_FROM_FILE = ("checkpoint_path", "resume", "device", "verbose", "warm_start", "callbacks")
@@ -157,6 +168,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         "num_heads": [Interval(Integral, 1, None, closed="left")],
         "causal": ["boolean"],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "input_scaling": [StrOptions(set(INPUT_SCALINGS)), None],
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -321,7 +333,8 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             if sample_weight is None
             else torch.as_tensor(sample_weight, dtype=torch.float32, device=device),
         )
-        n_train = len(dataset)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        split = None
         if self.validation_fraction is not None:
             n_valid = int(math.floor(self.validation_fraction * len(dataset)))
             if n_valid < 1 or n_valid >= len(dataset):
@@ -330,22 +343,25 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
                     f"{n_valid} of {len(dataset)} samples for validation; at least one "
                     "sample must go to each of training and validation."
                 )
-            n_train = len(dataset) - n_valid
-            if sample_weight is not None and not (
-                sample_weight[:n_train].any() and sample_weight[n_train:].any()
-            ):
-                raise ValueError(
-                    "sample_weight is zero on every training or every validation sample "
-                    f"(the last {n_valid} with validation_fraction="
-                    f"{self.validation_fraction}); each part needs a positive weight."
-                )
+            train_rows, valid_rows = self._validation_rows(
+                targets, n_valid, np.random.RandomState(seed)
+            )
+            split = _RowSplit(train_rows, valid_rows)
+        n_train = len(dataset) if split is None else len(split.train)
+        if split is not None and sample_weight is not None and not (
+            sample_weight[split.train.numpy()].any() and sample_weight[split.valid.numpy()].any()
+        ):
+            raise ValueError(
+                "sample_weight is zero on every training or every validation sample "
+                f"(validation_fraction={self.validation_fraction} holds out "
+                f"{len(split.valid)}); each part needs a positive weight."
+            )
 
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         fork_devices = [device.index] if device.type == "cuda" else []
         deterministic = self.random_state is not None
         with torch.random.fork_rng(devices=fork_devices), _cudnn_deterministic(deterministic):
             torch.manual_seed(seed)
-            net = self._make_net(device, n_train)
+            net = self._make_net(device, n_train, split)
             net.initialize()
             start_epoch, stopped_early = self._restore_state(net, previous)
             if start_epoch:
@@ -372,7 +388,11 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         self._cache_inference_module()
         return self
 
-    def _make_net(self, device, n_train):
+    def _validation_rows(self, targets, n_valid, rng):
+        """``(train, valid)`` row indices; the last ``n_valid`` rows (time order) by default."""
+        return _tail_rows(_n_rows(targets), n_valid)
+
+    def _make_net(self, device, n_train, split=None):
         input_size, num_embeddings = self._input_spec()
         module = self._build_module(input_size, num_embeddings).to(device)
         callbacks = [
@@ -391,7 +411,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             )
         train_split = None
         if self.validation_fraction is not None:
-            train_split = _TailSplit(n_train)
+            train_split = split if split is not None else _TailSplit(n_train)
             callbacks.append(("valid_loss", PassthroughScoring(name="valid_loss")))
             callbacks.append(
                 (
@@ -507,20 +527,39 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
                 "token sequences."
             )
         X, lengths = check_sequences(X, estimator=self, reset=reset)
-        valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
-        if reset and not self._continues_previous_fit():
-            steps = X[valid]
+        if sample_weight is not None:
             sample_weight = _validate_sample_weight(sample_weight, lengths)
-            step_weight = None if sample_weight is None else np.repeat(sample_weight, lengths)
-            self.input_mean_, self.input_scale_ = mean_and_scale(steps, "X", step_weight)
-        Z = ((X - self.input_mean_) / self.input_scale_).astype(np.float32)
-        Z[~valid] = 0.0
+        Z = self._scale_inputs(X, lengths, reset, sample_weight).astype(np.float32)
+        Z[np.arange(X.shape[1])[None, :] >= lengths[:, None]] = 0.0
         if not np.isfinite(Z).all():
             raise ValueError(
-                "X has values too large for float32 after standardisation by the "
-                "training mean and scale; rescale X."
+                "X has values too large for float32 after input_scaling; "
+                "rescale X or choose another input_scaling."
             )
         return Z, lengths
+
+    def _scale_inputs(self, X, lengths, reset, sample_weight=None):
+        """``X`` scaled as ``input_scaling`` says; data-set statistics are learnt at fit.
+
+        ``"dataset"`` statistics weigh each sample by ``sample_weight`` and do not
+        overflow on finite values near the float range.
+        """
+        scaling = getattr(self, "input_scaling", "dataset")
+        if scaling is None:
+            return X
+        method, scope = INPUT_SCALINGS[scaling]
+        if scope == "sequence":
+            center, scale = scaling_statistics(X, lengths, method=method, scope=scope)
+            return (X - center) / scale
+        if reset and not (self._continues_previous_fit() and hasattr(self, "input_mean_")):
+            if method == "standard":
+                steps = X[np.arange(X.shape[1])[None, :] < lengths[:, None]]
+                step_weight = None if sample_weight is None else np.repeat(sample_weight, lengths)
+                self.input_mean_, self.input_scale_ = mean_and_scale(steps, "X", step_weight)
+            else:
+                center, scale = scaling_statistics(X, lengths, method=method, scope=scope)
+                self.input_mean_, self.input_scale_ = center.ravel(), scale.ravel()
+        return (X - self.input_mean_) / self.input_scale_
 
     def _validate_tokens(self, X, reset):
         sequences, _ = check_label_sequences(X, allow_empty=False, input_name="X")
@@ -546,19 +585,47 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self, "net_")
         inputs, lengths = self._validate_X(X, reset=False)
         module = self._inference_module()
-        outputs = []
+        outputs = None
         with torch.no_grad():
-            for _, x, batch_lengths in self._batches(inputs, lengths):
-                out = module(x, batch_lengths)
-                outputs.append(out.cpu().numpy().astype(np.float64, copy=False))
-        if self._per_step_output:
-            full = np.zeros((len(lengths), inputs.shape[1]) + outputs[0].shape[2:])
-            start = 0
-            for out in outputs:
-                full[start : start + len(out), : out.shape[1]] = out
-                start += len(out)
-            return full, lengths
-        return np.concatenate(outputs), lengths
+            for rows, x, batch_lengths in self._fixed_batches(inputs, lengths):
+                out = module(x, batch_lengths)[: len(rows)].cpu().numpy()
+                if outputs is None:
+                    shape = (len(lengths),) + (
+                        (inputs.shape[1],) if self._per_step_output else ()
+                    ) + out.shape[2 if self._per_step_output else 1 :]
+                    outputs = np.zeros(shape)
+                if self._per_step_output:
+                    width = min(out.shape[1], inputs.shape[1])
+                    outputs[rows, :width] = out[:, :width]
+                else:
+                    outputs[rows] = out
+        return outputs, lengths
+
+    def _fixed_batches(self, inputs, lengths):
+        """``(rows, x, lengths)`` in a layout that depends on each row alone.
+
+        Rows go in batches of exactly ``_PREDICT_BATCH_SIZE`` (filled up with
+        one-step zero rows), padded to a width that depends only on their own
+        length (:func:`_bucket_width`); so the float32 result of a row does not
+        change with the other rows predicted with it.
+        """
+        device = self.net_.device
+        dtype = self._inference_dtype()
+        widths = _bucket_width(lengths)
+        order = np.argsort(widths, kind="stable")
+        bounds = np.flatnonzero(np.diff(widths[order])) + 1
+        for group in np.split(order, bounds):
+            width = int(widths[group[0]])
+            for start in range(0, len(group), _PREDICT_BATCH_SIZE):
+                rows = group[start : start + _PREDICT_BATCH_SIZE]
+                x = np.zeros((_PREDICT_BATCH_SIZE, width) + inputs.shape[2:], inputs.dtype)
+                x[: len(rows), : min(width, inputs.shape[1])] = inputs[rows, :width]
+                batch_lengths = np.ones(_PREDICT_BATCH_SIZE, dtype=np.int64)
+                batch_lengths[: len(rows)] = lengths[rows]
+                x = torch.as_tensor(x, device=device)
+                if x.is_floating_point():
+                    x = x.to(dtype)
+                yield rows, x, torch.as_tensor(batch_lengths, device=device)
 
     def _inference_dtype(self):
         return getattr(torch, getattr(self, "inference_dtype", "float64"))

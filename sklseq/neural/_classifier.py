@@ -13,6 +13,7 @@ from sklearn.utils.validation import column_or_1d
 from ..utils._compat import StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 from ._losses import SequenceCrossEntropy
+from ._training import _stratified_rows
 
 __all__ = ["SequenceClassifier"]
 
@@ -28,6 +29,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     Parameters
     ----------
     %(common_parameters)s
+    %(input_scaling)s
     %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
@@ -93,7 +95,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
-        inference_dtype="float64",
+        input_scaling="dataset",
+        inference_dtype="float32",
         class_weight=None,
         callbacks=None,
     ):
@@ -129,6 +132,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.input_scaling = input_scaling
         self.inference_dtype = inference_dtype
         self.class_weight = class_weight
         self.callbacks = callbacks
@@ -222,6 +226,11 @@ n_channels), or list of sequences
         return compute_class_weight(
             self.class_weight, classes=self.classes_, y=y, sample_weight=sample_weight
         )
+
+    def _validation_rows(self, targets, n_valid, rng):
+        # UCR-style training sets are sorted by class: a tail split would hold
+        # whole classes out of training.
+        return _stratified_rows(targets, n_valid, rng)
 
     def _output_size(self):
         return len(self.classes_)

@@ -43,6 +43,7 @@ class CTCTranscriber(BaseSequenceNetwork):
     Parameters
     ----------
     %(common_parameters)s
+    %(input_scaling)s
     %(inference_dtype)s
     decoding : {"greedy", "beam"}, default="greedy"
         ``"greedy"``: the most probable label at each step, repeats merged and
@@ -126,7 +127,8 @@ class CTCTranscriber(BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
-        inference_dtype="float64",
+        input_scaling="dataset",
+        inference_dtype="float32",
         decoding="greedy",
         beam_width=10,
         beam_prune_logp=None,
@@ -165,6 +167,7 @@ class CTCTranscriber(BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.input_scaling = input_scaling
         self.inference_dtype = inference_dtype
         self.decoding = decoding
         self.beam_width = beam_width

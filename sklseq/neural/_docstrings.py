@@ -53,10 +53,12 @@ default="lstm"
     warmup_epochs : int, default=0
         Epochs of linear learning-rate warm-up.
     validation_fraction : float or None, default=None
-        With a float, the LAST fraction of the samples (time order: put later
-        sequences last) is held out and training stops early when the
-        validation loss has not improved for ``n_iter_no_change`` epochs; the
-        best weights are restored.
+        With a float, this fraction of the samples is held out and training
+        stops early when the validation loss has not improved for
+        ``n_iter_no_change`` epochs; the best weights are restored. Classifiers
+        hold out a stratified random fraction (seeded by ``random_state``;
+        every class keeps training rows); the other estimators the LAST
+        fraction (time order: put later sequences last).
     n_iter_no_change : int, default=10
         Epochs without an improvement of the validation loss by ``tol`` before
         training stops (with ``validation_fraction`` only).
@@ -89,10 +91,22 @@ default="lstm"
         If ``checkpoint_path`` exists, continue training from it up to
         ``max_epochs`` epochs in total."""
 
-INFERENCE_DTYPE_DOC = """    inference_dtype : {"float64", "float32"}, default="float64"
-        Precision of ``predict``. float64 makes every prediction independent of
-        which other rows share its batch (to ~1e-15); float32 is several times
-        faster on CPU but may differ by ~1e-7 between batch compositions."""
+INFERENCE_DTYPE_DOC = """    inference_dtype : {"float64", "float32"}, default="float32"
+        Precision of ``predict``. Rows are predicted in fixed-size batches
+        padded to a width set by each row's own length, so a row's prediction
+        does not depend on which other rows are predicted with it (exactly for
+        convolutional and attention encoders, to ~1e-8 for recurrent ones in
+        float32, ~1e-15 in float64); float64 is several times slower on CPU."""
+
+INPUT_SCALING_DOC = """    input_scaling : {"dataset", "robust", "sequence"} or None, default="dataset"
+        How numeric input is scaled before the network reads it, per channel:
+        ``"dataset"``: by the mean and standard deviation of all training steps
+        (``input_mean_``, ``input_scale_``); ``"robust"``: by their median and
+        interquartile range; ``"sequence"``: each row by its own mean and
+        standard deviation (z-normalisation; rows of very different amplitudes
+        become comparable, but the network no longer sees a row's level or
+        amplitude); None: raw values. See
+        :func:`sklseq.preprocessing.scaling_statistics`."""
 
 CALLBACKS_DOC = """    callbacks : list of skorch callbacks or None, default=None
         Extra :class:`skorch.callbacks.Callback` objects (or ``(name, callback)``
@@ -111,7 +125,8 @@ COMMON_ATTRIBUTES_DOC = """\
     n_channels_in_ : int
         Channels of numeric input.
     input_mean_, input_scale_ : ndarray of shape (n_channels,)
-        Per-channel standardisation learnt in fit (numeric input).
+        Per-channel centre and scale learnt in fit (numeric input with
+        ``input_scaling="dataset"`` or ``"robust"``).
     vocabulary_ : TokenVocabulary
         Token input only."""
 
@@ -131,6 +146,7 @@ def fill_docstring(cls=None, **sections):
         "common_parameters": COMMON_PARAMETERS_DOC,
         "inference_dtype": INFERENCE_DTYPE_DOC,
         "callbacks": CALLBACKS_DOC,
+        "input_scaling": INPUT_SCALING_DOC,
         "common_attributes": COMMON_ATTRIBUTES_DOC,
         **sections,
     }

@@ -24,6 +24,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
     Parameters
     ----------
     %(common_parameters)s
+    %(input_scaling)s
     %(inference_dtype)s
     loss : {"mse", "huber"}, default="mse"
         Squared error, or Huber loss (robust to outliers) on standardised targets.
@@ -91,7 +92,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
-        inference_dtype="float64",
+        input_scaling="dataset",
+        inference_dtype="float32",
         loss="mse",
         huber_delta=1.0,
         callbacks=None,
@@ -128,6 +130,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.input_scaling = input_scaling
         self.inference_dtype = inference_dtype
         self.loss = loss
         self.huber_delta = huber_delta

@@ -178,8 +178,8 @@ class _Seq2SeqNetwork(BaseSequenceNetwork):
             encoder, decoder, 1, self.decoder_embedding_dim, tokens=False
         )
 
-    def _make_net(self, device, n_train):
-        net = super()._make_net(device, n_train)
+    def _make_net(self, device, n_train, split=None):
+        net = super()._make_net(device, n_train, split)
         net.callbacks.append(
             (
                 "teacher_forcing",
@@ -236,6 +236,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
     Parameters
     ----------
     %(common_parameters)s
+    %(input_scaling)s
     %(seq2seq_parameters)s
     decoding : {"greedy", "beam"}, default="greedy"
         Search used by :meth:`predict`.
@@ -324,6 +325,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
+        input_scaling="dataset",
         decoder="gru",
         attention="additive",
         decoder_embedding_dim=32,
@@ -371,6 +373,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.input_scaling = input_scaling
         self.decoder = decoder
         self.attention = attention
         self.decoder_embedding_dim = decoder_embedding_dim
@@ -605,6 +608,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
     Parameters
     ----------
     %(common_parameters)s
+    %(input_scaling)s
     %(seq2seq_parameters)s
     %(callbacks)s
 
@@ -664,6 +668,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
+        input_scaling="dataset",
         decoder="gru",
         attention="additive",
         decoder_embedding_dim=32,
@@ -704,6 +709,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.input_scaling = input_scaling
         self.decoder = decoder
         self.attention = attention
         self.decoder_embedding_dim = decoder_embedding_dim

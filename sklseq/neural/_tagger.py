@@ -28,6 +28,7 @@ class SequenceTagger(BaseSequenceNetwork):
     Parameters
     ----------
     %(common_parameters)s
+    %(input_scaling)s
     %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the per-step cross-entropy.
@@ -93,7 +94,8 @@ class SequenceTagger(BaseSequenceNetwork):
         warm_start=False,
         checkpoint_path=None,
         resume=False,
-        inference_dtype="float64",
+        input_scaling="dataset",
+        inference_dtype="float32",
         class_weight=None,
         callbacks=None,
     ):
@@ -129,6 +131,7 @@ class SequenceTagger(BaseSequenceNetwork):
             checkpoint_path=checkpoint_path,
             resume=resume,
         )
+        self.input_scaling = input_scaling
         self.inference_dtype = inference_dtype
         self.class_weight = class_weight
         self.callbacks = callbacks

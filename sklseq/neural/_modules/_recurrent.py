@@ -1,7 +1,8 @@
 """Recurrent encoders: Elman RNN, LSTM, GRU (packed sequences) and a Jordan RNN.
 
 Packing means the recurrence stops at each row's own length, so padding never
-changes an output. Rows without padding skip the packing step entirely.
+changes an output. Rows without padding skip the packing step entirely, and so
+do unidirectional encoders, whose valid steps never read the padding after them.
 """
 
 import torch
@@ -65,6 +66,12 @@ class RecurrentEncoder(nn.Module):
         if bool((lengths_cpu == n_timesteps).all()):
             outputs, _ = self.rnn(x)
             return self.dropout(self.norm(outputs)), mask
+        if not self.rnn.bidirectional:
+            # A forward recurrence never reads the padding after a valid step, and
+            # the fused unpacked kernel is several times faster than packing on CPU.
+            outputs, _ = self.rnn(x)
+            outputs = self.dropout(self.norm(outputs))
+            return outputs.masked_fill(~mask.unsqueeze(-1), 0.0), mask
         packed = pack_padded_sequence(x, lengths_cpu, batch_first=True, enforce_sorted=False)
         outputs, _ = self.rnn(packed)
         outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=n_timesteps)
