@@ -119,6 +119,14 @@ def _words(rng, n=12):
     return ["".join(rng.choice(letters, size=rng.randint(2, 6))) for _ in range(n)]
 
 
+def _sktime_baseline():
+    from sktime.classification.distance_based import KNeighborsTimeSeriesClassifier
+
+    from sklseq.interop import SktimeBaseline
+
+    return SktimeBaseline(KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="euclidean"))
+
+
 def _specs():
     from sklseq import neural, preprocessing
 
@@ -169,6 +177,9 @@ def _specs():
         SequenceGenerator=Spec(
             lambda: neural.SequenceGenerator(**TOKEN, max_length=6),
             lambda rng: (_words(rng), None), "score_samples", tokens=True),
+        SktimeBaseline=Spec(_sktime_baseline,
+                            lambda rng: (lambda X: (X, _labels(X)))(_panel(rng)), "predict",
+                            y_kind="labels"),
     )
     missing = {name for name, _ in all_estimators()} - set(specs)
     assert not missing, f"no bad-input spec for {sorted(missing)}"
@@ -481,12 +492,7 @@ def _function_cases():
 FUNCTION_CASES = _function_cases()
 
 
-KNOWN_FOREIGN = {
-    "sequence_lengths": "utils/_validation.py (issue-11): an object array holding a string "
-    "reaches numpy's sum (TypeError from numpy); needs a dtype check at the top",
-    "unpad_sequences": "utils/_validation.py (issue-11): non-integer lengths (e.g. 'abc') "
-    "reach slicing (TypeError from a slice, not a raise); lengths need validating",
-}
+KNOWN_FOREIGN: dict = {}
 
 
 @pytest.mark.parametrize(

@@ -98,3 +98,33 @@ def test_transactional_swaps_in_only_on_success():
         model.fit(-1)
     assert (model.first_, model.second_) == (1, 1)
     assert model.fit(2) is model and model.second_ == 2
+
+
+STATISTICAL = [
+    "ARIMARegressor(order=(1, 0, 0))",
+    "ExponentialSmoothingRegressor(error='add', trend=None, seasonal=None)",
+    "ThetaRegressor()",
+    "LastValueRegressor()",
+    "VARRegressor(lags=1)",
+]
+
+
+@pytest.mark.parametrize("spec", STATISTICAL)
+def test_failed_refit_leaves_a_statistical_model_as_it_was(spec):
+    from sklseq import statistical
+
+    model = eval(spec, vars(statistical))
+    rng = np.random.RandomState(0)
+    channels = 2 if spec.startswith("VAR") else 1
+    X = rng.normal(size=(3, 40, channels)).cumsum(axis=1) + 50.0
+    model.fit(X)
+    expected = model.predict(X)
+    before = _fitted_state(model)
+    bad = rng.normal(size=(3, 40, channels + 1))  # another channel count; and a NaN inside
+    bad[0, 5, 0] = np.nan
+    with pytest.raises(ValueError):
+        model.fit(bad)
+    after = _fitted_state(model)
+    assert after.keys() == before.keys()
+    assert all(after[key] is before[key] for key in before)
+    np.testing.assert_array_equal(model.predict(X), expected)

@@ -30,6 +30,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..utils import check_continuation_target, check_sequences
 from ..utils._compat import _fit_context
+from ..utils._transaction import transactional
 
 __all__ = [
     "LinearStateSpace",
@@ -123,6 +124,7 @@ class StatisticalForecasterMixin:
     _forecasts_from_whole_history = True
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @transactional
     def fit(self, X, y=None):
         """Estimate the parameters from the training rows.
 

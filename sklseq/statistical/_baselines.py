@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils import check_sequences
 from ..utils._compat import Interval, _fit_context
+from ..utils._transaction import transactional
 from ._base import StatisticalForecasterMixin, append_continuation
 
 __all__ = [
@@ -27,6 +28,7 @@ class _BaselineRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimat
     """Shared fit: validation, target contract, pooled one-step error spread."""
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @transactional
     def fit(self, X, y=None):
         """Estimate the spread of one-step errors on the training rows.
 

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils import check_sequences
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._transaction import transactional
 from ._base import StatisticalForecasterMixin
 
 __all__ = ["VARRegressor"]
@@ -98,6 +99,7 @@ class VARRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.target_channel = target_channel
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @transactional
     def fit(self, X, y=None):
         """Estimate the VAR coefficients from the training rows.
 

@@ -170,6 +170,20 @@ def unpad_sequences(X, lengths):
     sequences : list of ndarray
         ``sequences[i] = X[i, :lengths[i]]``.
     """
+    X = np.asarray(X)
+    lengths = np.asarray(lengths)
+    if X.ndim < 2:
+        raise ValueError(f"X must have at least 2 dimensions (rows, time steps); got {X.ndim}.")
+    if lengths.shape != (len(X),) or lengths.dtype.kind not in "iu":
+        raise ValueError(
+            f"lengths must hold one integer per row of X ({len(X)}); got an array of "
+            f"shape {lengths.shape} and dtype {lengths.dtype}."
+        )
+    if len(lengths) and (lengths.min() < 0 or lengths.max() > X.shape[1]):
+        raise ValueError(
+            f"lengths must lie between 0 and the {X.shape[1]} time steps of X; got "
+            f"{lengths.min()} to {lengths.max()}."
+        )
     return [X[i, :length] for i, length in enumerate(lengths)]
 
 
@@ -358,6 +372,11 @@ def sequence_lengths(X, *, input_name="X"):
     lengths : ndarray of shape (n_samples,)
         Number of steps before each row's padding.
     """
+    if not isinstance(X, np.ndarray) or X.ndim != 3 or X.dtype.kind != "f":
+        raise ValueError(
+            f"{input_name} must be a 3D float array (n_samples, n_timesteps, n_channels); "
+            f"got {type(X).__name__} with dtype {getattr(X, 'dtype', None)}."
+        )
     n_samples, n_timesteps, _ = X.shape
     if n_timesteps == 0:
         raise ValueError(f"{input_name} has 0 time steps; at least 1 is required.")
