@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 from numpydoc.xref import DEFAULT_LINKS
 
 matplotlib.use("Agg")
@@ -108,8 +109,11 @@ sphinx_gallery_conf = {
 # scikit-learn's mixins, which scikit-learn documents, and the metadata-request
 # setters it generates per class.
 def skip_metadata_requests(app, what, name, obj, skip, options):
-    """Skip ``set_fit_request`` and its kin: scikit-learn generates them per class."""
+    """Skip ``set_fit_request`` and its kin (scikit-learn generates them per class)
+    and what an array class inherits from ``numpy.ndarray`` (numpy documents it)."""
     if name.startswith("set_") and name.endswith("_request"):
+        return True
+    if getattr(obj, "__objclass__", None) is np.ndarray:
         return True
     return None
 

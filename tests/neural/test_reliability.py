@@ -44,8 +44,8 @@ def inject(monkeypatch):
     original = BaseSequenceNetwork._make_net
     current = {"callback": Callback()}
 
-    def make_net(self, device, n_train):
-        net = original(self, device, n_train)
+    def make_net(self, *args):
+        net = original(self, *args)
         net.callbacks = [*(net.callbacks or []), ("injected", current["callback"])]
         return net
 

@@ -132,13 +132,15 @@ def test_input_and_target_scaling_are_weighted():
 
 @pytest.mark.parametrize("batch_size", [256, 2])
 def test_validation_loss_is_the_weighted_mean_over_validation_rows(batch_size):
-    # batch_size=2 splits the validation rows into batches of weight 5.5 and 2.
+    # batch_size=2 splits the three validation rows into batches of unequal weight.
     estimator, X, y = _problem("SequenceClassifier")
     estimator.set_params(max_epochs=1, validation_fraction=0.25, batch_size=batch_size)
-    sample_weight = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 5.0, 0.5, 2.0])
+    sample_weight = 1.6 ** np.arange(12)  # distinct weights, whichever rows validate
     estimator.fit(X, y, sample_weight=sample_weight)
-    valid = slice(9, 12)
-    proba = torch.as_tensor(estimator.predict_proba(X[valid]))
+    valid = estimator.net_.train_split.valid.numpy()  # stratified rows, not the tail
+    assert len(valid) == 3
+    X_valid = [X[i] for i in valid] if isinstance(X, list) else X[valid]
+    proba = torch.as_tensor(estimator.predict_proba(X_valid))
     losses = F.nll_loss(proba.log(), torch.as_tensor(y[valid]), reduction="none").numpy()
     expected = np.average(losses, weights=sample_weight[valid])
     assert not np.isclose(expected, losses.mean(), rtol=1e-3)
@@ -146,7 +148,8 @@ def test_validation_loss_is_the_weighted_mean_over_validation_rows(batch_size):
 
 
 def test_all_validation_weights_zero_is_an_error():
-    estimator, X, y = _problem("SequenceClassifier")
+    # A regressor validates on the tail (a classifier's stratified rows are shuffled).
+    estimator, X, y = _problem("SequenceRegressor")
     estimator.set_params(validation_fraction=0.25)
     sample_weight = np.r_[np.ones(9), np.zeros(3)]
     with pytest.raises(ValueError, match="sample_weight is zero on every training or every"):
