@@ -388,6 +388,9 @@ KNOWN_FOREIGN_ESTIMATOR = {
     "near 1e200 give an all-NaN forecast with only a ConvergenceWarning",
     ("StructuralRegressor", "huge values (fit, then use)"): "statistical (issue-15): values "
     "near 1e200 give an all-NaN forecast with only a ConvergenceWarning",
+    ("ExponentialSmoothingRegressor", "huge values (fit, then use)"): "statistical ETS: "
+    "values near 1e200 overflow in the ETS recursion (Python OverflowError); needs "
+    "scaling inside the likelihood (issue 13, open)",
     ("RollingStatistics", "huge values (fit, then use)"): "preprocessing/_rolling.py: the "
     "windowed variance squares values near 1e200 to inf, so std / var come out NaN",
     ("RollingStatistics", "huge values at predict"): "preprocessing/_rolling.py: the "
