@@ -148,7 +148,9 @@ class SeasonalNaiveRegressor(_BaselineRegressor):
     season_length : int, default=1
         Period ``m`` (e.g. 12 for monthly data); 1 is the naive forecast.
     horizon : int or None, default=None
+        Steps to forecast; None takes them from ``y`` at fit (one when ``y`` is None).
     target_channel : int, default=0
+        Channel of ``X`` that is forecast.
 
     Attributes
     ----------
@@ -204,7 +206,9 @@ class MovingAverageRegressor(_BaselineRegressor):
         Number of latest values averaged; ``None``: the whole row (the "mean
         method").
     horizon : int or None, default=None
+        Steps to forecast; None takes them from ``y`` at fit (one when ``y`` is None).
     target_channel : int, default=0
+        Channel of ``X`` that is forecast.
 
     Attributes
     ----------
@@ -270,7 +274,9 @@ class LinearTrendRegressor(_BaselineRegressor):
     window : int or None, default=None
         Number of latest values the line is fitted to; ``None``: the whole row.
     horizon : int or None, default=None
+        Steps to forecast; None takes them from ``y`` at fit (one when ``y`` is None).
     target_channel : int, default=0
+        Channel of ``X`` that is forecast.
 
     Attributes
     ----------
