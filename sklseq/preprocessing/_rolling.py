@@ -170,8 +170,21 @@ class RollingStatistics(SequenceTransformer):
         specs = [(int(w), stat) for w in self.windows_ for stat in self.statistics_]
         if self.output == "sequence":
             out = rolling_statistics(X, lengths, specs, self.min_periods, self.ddof)
-            return out.reshape(X.shape[0], X.shape[1], -1)
-        return _last_step(X, lengths, specs, self.min_periods, self.ddof)
+            return self._check_variance(out.reshape(X.shape[0], X.shape[1], -1))
+        return self._check_variance(_last_step(X, lengths, specs, self.min_periods, self.ddof))
+
+    def _check_variance(self, out):
+        """``out``, or a ValueError naming the row whose variance overflows float64."""
+        if "var" not in self.statistics_:
+            return out
+        overflowed = np.isinf(out.reshape(len(out), -1)).any(axis=1)
+        if overflowed.any():
+            row = int(np.flatnonzero(overflowed)[0])
+            raise ValueError(
+                f"The rolling variance of row {row} overflows float64: its values are too "
+                "large for their squares (near 1e154 or more). Use the statistic 'std'."
+            )
+        return out
 
     def _supports_finite_pass(self):
         return self.output == "sequence" and "ewm" not in self.statistics_
@@ -180,7 +193,7 @@ class RollingStatistics(SequenceTransformer):
         specs = [(int(w), stat) for w in self.windows_ for stat in self.statistics_]
         lengths = np.full(X.shape[0], X.shape[1])
         out = rolling_statistics(X, lengths, specs, self.min_periods, self.ddof, check_finite=True)
-        return None if out is None else out.reshape(X.shape[0], X.shape[1], -1)
+        return None if out is None else self._check_variance(out.reshape(X.shape[0], X.shape[1], -1))
 
     def _feature_names_out(self, channels):
         return [
@@ -247,7 +260,8 @@ def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=Fa
             padded = shortest < t1
             block = _Block(X, rows, t0, t1, max_window - 1, padded, scratch)
             if check_finite:
-                squares += sum_of_squares(block.values)
+                with np.errstate(over="ignore"):  # overflow: the non-finite answer
+                    squares += sum_of_squares(block.values)
             for i, w, stat, window in windowed:
                 block.compute(w, stat, ddof, out[rows, t0:t1, :, i], window)
             if padded:
@@ -389,8 +403,13 @@ class _Block:
                     out[:, :n_head] *= w / np.arange(1, n_head + 1)[:, None]
         elif stat in ("std", "var"):
             self._variance(w, ddof, n_head, out)
+            scale = self._shift_scale()
             if stat == "std":
                 np.sqrt(out, out=out)
+                if scale is not None:
+                    out *= scale
+            elif scale is not None:
+                self._undo_scale_of_variance(out, scale)
         elif stat in ("min", "max"):
             self._window_extreme(stat, w, out)
             if n_head:
@@ -431,7 +450,27 @@ class _Block:
         shifted = np.subtract(self.values, reference, out=self._buffer("dx", self.values.shape))
         if self.t0 < self.overlap:
             shifted[:, : self.overlap - self.t0] = 0.0
+        self._scale = None
+        with np.errstate(over="ignore"):
+            overflows = not np.isfinite(sum_of_squares(shifted))
+        if overflows:
+            # Squares of values near 1e200 overflow: each row and channel is
+            # divided by a power of two near its largest deviation (exact), and
+            # the statistics scaled back after the square root.
+            peak = np.abs(shifted).max(axis=1, keepdims=True)
+            self._scale = np.exp2(np.round(np.log2(np.where(peak > 0, peak, 1.0))))
+            shifted /= self._scale
         return shifted
+
+    def _shift_scale(self):
+        """The per-row, per-channel divisor of the shifted values, or None (not scaled)."""
+        self._power("dx", 1, np.add)
+        return self._scale
+
+    def _undo_scale_of_variance(self, out, scale):
+        with np.errstate(over="ignore"):  # checked by RollingStatistics._check_variance
+            out *= scale
+            out *= scale
 
     def _window_sum(self, source, w, out):
         first = self.overlap - w + 1

@@ -193,6 +193,41 @@ def test_rolling_std_is_accurate_far_from_zero():
     assert_allclose(out, sliding_window_view(x, 10).std(axis=1), rtol=1e-7)
 
 
+@pytest.mark.parametrize("output", ["last", "sequence"])
+@pytest.mark.parametrize("scale", [1e200, 1e300])
+def test_rolling_std_of_huge_values_is_the_scaled_std(monkeypatch, output, scale):
+    # Squares of values near 1e200 overflow; the std is scale * the std of the
+    # data divided by scale (pandas on the unscaled rows is the reference).
+    monkeypatch.setattr(_rolling, "_BLOCK_ELEMENTS", 64)  # several blocks, one row each
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 90))
+    x[1] *= 1e-3  # a row of another magnitude keeps its own scale
+    out = RollingStatistics(windows=[2, 7], statistics=["std", "mean"], output=output,
+                            ddof=1, min_periods=None).fit_transform(x * scale) / scale
+    for row in range(2):
+        for j, (window, statistic) in enumerate([(2, "std"), (2, "mean"), (7, "std"),
+                                                 (7, "mean")]):
+            expected = _pandas_rolling(pd.Series(x[row]), window, statistic, None, 1)
+            got = out[row, :, j] if output == "sequence" else out[row, j]
+            want = expected if output == "sequence" else expected.iloc[-1]
+            # atol: the window sums of squares cancel for near-equal neighbours, as unscaled.
+            atol = 1e-9 * np.abs(x[row]).max()
+            assert_allclose(got, want, rtol=1e-9, atol=atol, err_msg=f"{row} {statistic}")
+
+
+def test_rolling_variance_that_overflows_float64_names_the_row():
+    x = np.ones((3, 20))
+    x[2] = np.random.default_rng(4).normal(size=20) * 1e200  # variance near 1e400
+    roll = RollingStatistics(windows=4, statistics=["var"]).fit(x)
+    with pytest.raises(ValueError, match="variance of row 2 overflows float64"):
+        roll.transform(x)
+    # Values whose squares overflow but whose variance does not: finite and right.
+    small = x.copy()
+    small[2] /= 1e50  # squares near 1e300, variance near 1e300
+    expected = pd.Series(small[2]).rolling(4).var(ddof=0).iloc[-1]
+    assert_allclose(roll.transform(small)[2, 0], expected, rtol=1e-9)
+
+
 def test_rolling_multivariate_equals_each_channel_alone():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(4, 20, 2))
