@@ -15,6 +15,8 @@ from ._base import (
     append_continuation,
     fit_jointly,
     fit_single,
+    overflow_scale,
+    recorded_warnings,
     statsmodels_guard,
 )
 
@@ -85,12 +87,18 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     params_ : ndarray of shape (n_params,)
-        Constrained parameters, in statsmodels' order (``param_names_``).
+        Constrained parameters, in statsmodels' order (``param_names_``), of
+        the target divided by ``scale_``.
     param_names_ : list of str
+    scale_ : float
+        1.0, or for values beyond 1e100 in magnitude (whose squares overflow)
+        the power of two the target is divided by for estimation and
+        filtering; forecasts and standard deviations are multiplied back.
     order_ : tuple of 3 int
     seasonal_order_ : tuple of 4 int
     llf_, aic_, bic_, aicc_ : float
-        Log-likelihood (summed over rows) and information criteria.
+        Log-likelihood (summed over rows) and information criteria, of the
+        rows themselves (with ``scale_``: the Jacobian ``n log(scale_)`` included).
     trend_ : str or None
         The trend fitted (see ``trend``).
     horizon_ : int
@@ -197,11 +205,16 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.n_exog_ = 0 if exog is None else exog.shape[2]
         if exog is None:
             endog, lengths = append_continuation(endog[:, :, None], lengths, y2d)
-        fitted = self._select_orders(endog, exog, lengths)
+        self.scale_ = overflow_scale(endog)
+        fitted = self._select_orders(endog / self.scale_, exog, lengths)
         self.order_, self.seasonal_order_ = fitted["order"], fitted["seasonal_order"]
         self.params_, self.param_names_ = fitted["params"], fitted["param_names"]
-        self.llf_, self.aic_, self.bic_ = fitted["llf"], fitted["aic"], fitted["bic"]
-        self.aicc_ = fitted["aicc"]
+        # The likelihood of the rows themselves: the scaled rows' one plus the Jacobian.
+        n_diff = self.order_[1] + self.seasonal_order_[1] * self.seasonal_order_[3]
+        jacobian = float((lengths - n_diff).sum()) * np.log(self.scale_)
+        self.llf_ = fitted["llf"] - jacobian
+        self.aic_, self.bic_ = fitted["aic"] + 2 * jacobian, fitted["bic"] + 2 * jacobian
+        self.aicc_ = fitted["aicc"] + 2 * jacobian
         self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
 
     def _check_settings(self):
@@ -230,6 +243,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     def _forecast(self, X, lengths, future_exog):
         endog, exog = _split_channels(X, self.target_channel)
+        endog = endog / self.scale_
         horizon = self.horizon_
         if self.n_exog_:
             future_exog = _check_future_exog(future_exog, len(X), horizon, self.n_exog_)
@@ -239,7 +253,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         mean, std = engine.forecast(endog, lengths, horizon)
         if self.n_exog_:
             mean = mean + future_exog @ beta
-        return mean, std
+        return mean * self.scale_, std * self.scale_
 
     def _min_predict_length(self):
         _, d, _ = self.order_
@@ -388,8 +402,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             order = (p, d, q)
             seasonal_order = (seasonal_p, seasonal_d, seasonal_q, period)
             self.trend_ = _candidate_trend(fixed_trend, bounds, with_constant)
-            with warnings.catch_warnings(record=True) as records, np.errstate(all="ignore"):
-                warnings.simplefilter("always")
+            with recorded_warnings() as records, np.errstate(all="ignore"):
                 try:
                     fitted = self._fit_orders(
                         endog, exog, lengths, order, seasonal_order, start_params=start
@@ -465,8 +478,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         start = None
         if exog is None and len(endog) == 1:
             start = _css_start(endog[0, : lengths[0]], order, seasonal_order, self.trend_)
-        with warnings.catch_warnings(record=True) as records:
-            warnings.simplefilter("always")
+        with recorded_warnings() as records:
             try:
                 fitted = self._fit_orders(
                     endog, exog, lengths, order, seasonal_order, start_params=start
@@ -687,8 +699,7 @@ def _kpss_differences(series, max_d, seasonal):
     for d in range(max_d + 1):
         if len(series) < 4 or np.ptp(series) == 0:
             return d
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with recorded_warnings():  # discarded
             # The lag truncation of forecast::ndiffs (urca's ur.kpss).
             nlags = int(3 * np.sqrt(len(series)) / 13)
             p_value = kpss(series, regression="c", nlags=nlags)[1]

@@ -18,6 +18,8 @@
 """
 
 import contextlib
+import sys
+import threading
 import warnings
 
 import numpy as np
@@ -38,6 +40,9 @@ __all__ = [
     "append_continuation",
     "fit_jointly",
     "fit_single",
+    "overflow_scale",
+    "recorded_warnings",
+    "report_warning",
     "statsmodels_guard",
 ]
 
@@ -54,6 +59,38 @@ _BENIGN_WARNINGS = (
 )
 
 
+# Values beyond these magnitudes are divided by a power of two before
+# estimation: their squares (likelihoods, variances) would overflow or
+# underflow float64.
+_LARGEST_UNSCALED = 1e100
+_SMALLEST_UNSCALED = 1e-100
+
+
+def overflow_scale(values):
+    """A power of two to divide ``values`` by before estimation; 1.0 for ordinary data.
+
+    Only when the largest absolute value is beyond 1e100 (or below 1e-100 and
+    not zero), where squares leave float64's range; then the scaled values
+    are near 1 in magnitude. Dividing by a power of two is exact, so a model
+    fitted on the scaled values equals one fitted on the values themselves
+    with its location and scale parameters multiplied back.
+
+    Parameters
+    ----------
+    values : ndarray
+        Finite, NaN where not observed.
+
+    Returns
+    -------
+    scale : float
+    """
+    with np.errstate(invalid="ignore"):
+        peak = float(np.nanmax(np.abs(values))) if np.size(values) else 0.0
+    if not (peak > _LARGEST_UNSCALED or 0.0 < peak < _SMALLEST_UNSCALED):
+        return 1.0
+    return float(2.0 ** round(np.log2(peak)))
+
+
 _THREADPOOLS = []
 
 
@@ -65,9 +102,81 @@ def _one_blas_thread():
     return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
+# Each thread's open recorders (innermost last); see recorded_warnings.
+_RECORDERS = threading.local()
+
+
+def _open_recorders():
+    if not hasattr(_RECORDERS, "stack"):
+        _RECORDERS.stack = []
+    return _RECORDERS.stack
+
+
+@contextlib.contextmanager
+def recorded_warnings():
+    """Gather the warnings of a block into a list, without worker threads touching the filters.
+
+    ``warnings.catch_warnings`` saves and restores the process-wide
+    ``warnings.filters``; entered from several threads at once, their saves
+    and restores interleave and leave a filter behind (not thread-safe before
+    Python 3.14). So only the main thread uses it here (every warning of the
+    block recorded, ``"always"``, and the filters restored). In any thread,
+    the warnings that sklseq reports with :func:`report_warning` (statsmodels'
+    non-convergence among them: :func:`fit_single` reads it from the results)
+    are recorded, and numpy's floating-point warnings are off
+    (``np.errstate`` is per thread); other warnings that third-party code
+    issues in a worker thread go through the filters as the user set them.
+
+    Yields
+    ------
+    records : list of warnings.WarningMessage
+        Filled while the block runs and when it ends.
+    """
+    records = []
+    stack = _open_recorders()
+    stack.append(records)
+    try:
+        if threading.current_thread() is threading.main_thread():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    yield records
+                finally:
+                    records.extend(caught)
+        else:
+            with np.errstate(all="ignore"):
+                yield records
+    finally:
+        stack.pop()  # this block's records: blocks nest
+
+
+def report_warning(message, category, stacklevel=2):
+    """Record a warning in this thread's innermost :func:`recorded_warnings`, or issue it."""
+    stack = _open_recorders()
+    if not stack:
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
+        return
+    frame = sys._getframe(1)
+    stack[-1].append(
+        warnings.WarningMessage(
+            category(message), category, frame.f_code.co_filename, frame.f_lineno
+        )
+    )
+
+
+# statsmodels' L-BFGS enters warnings.catch_warnings itself, and the BLAS
+# thread limit is process-wide too: statsmodels runs in one thread at a time,
+# so that their saves and restores never interleave (the Kalman filter holds
+# the GIL anyway, so threads gain little by running it at once).
+_STATSMODELS_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def statsmodels_guard(what):
     """Run statsmodels code with one BLAS thread and one clear warning or error.
+
+    Safe in threads: one thread at a time runs statsmodels, and warnings are
+    gathered by :func:`recorded_warnings`.
 
     Parameters
     ----------
@@ -75,8 +184,7 @@ def statsmodels_guard(what):
         The model and the rows, e.g. ``"ARIMARegressor(order=(1, 0, 0)) on row 3"``;
         it starts every message.
     """
-    with _one_blas_thread(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _STATSMODELS_LOCK, _one_blas_thread(), recorded_warnings() as caught:
         try:
             yield
         except (np.linalg.LinAlgError, ValueError, IndexError, ZeroDivisionError) as exc:
@@ -99,7 +207,7 @@ def statsmodels_guard(what):
         parts.append("statsmodels reported: " + " | ".join(others))
     if parts:
         category = UserWarning if converged else ConvergenceWarning
-        warnings.warn(f"{what}: " + " ".join(parts), category, stacklevel=3)
+        report_warning(f"{what}: " + " ".join(parts), category, stacklevel=3)
 
 
 class StatisticalForecasterMixin:
@@ -467,14 +575,19 @@ def _time_varying(values, n_timesteps):
 def fit_single(spec, maxiter, start_params=None):
     """Statsmodels' own fit of one series: its parameters and log-likelihood.
 
-    ``return_params=True`` skips what the estimators do not use: the smoother
-    and the parameter covariance that statsmodels' results object computes.
-    ``start_params=None`` keeps statsmodels' own start values.
+    ``cov_type="none"`` and ``low_memory=True`` skip what the estimators do not
+    use: the parameter covariance and the smoother. ``start_params=None``
+    keeps statsmodels' own start values.
     """
-    params = np.asarray(
-        spec.fit(start_params=start_params, disp=False, maxiter=maxiter, return_params=True)
-    )
-    return params, float(spec.loglike(params))
+    # Convergence is read from the results, not from statsmodels' warning, so
+    # that it is known in worker threads too (see recorded_warnings).
+    results = spec.fit(
+        start_params=start_params, disp=False, maxiter=maxiter, cov_type="none",
+        low_memory=True, warn_convergence=False,
+    )  # fmt: skip
+    if not results.mle_retvals["converged"]:
+        report_warning("Maximum Likelihood optimization did not converge.", ConvergenceWarning)
+    return np.asarray(results.params), float(results.llf)
 
 
 def fit_jointly(
@@ -531,5 +644,5 @@ def fit_jointly(
     start = spec.untransform_params(spec.start_params if start_params is None else start_params)
     result = minimize(negative_loglike, start, method="L-BFGS-B", options={"maxiter": maxiter})
     if not result.success:
-        warnings.warn(f"did not converge: {result.message}", ConvergenceWarning, stacklevel=2)
+        report_warning(f"did not converge: {result.message}", ConvergenceWarning)
     return spec.transform_params(result.x), -result.fun * n_obs

@@ -8,7 +8,6 @@ A form is ``(error, trend, damped, season, m)`` with component codes as in
 
 import itertools
 import math
-import warnings
 
 import numpy as np
 
@@ -338,8 +337,7 @@ def _sse(theta, Y, lengths, form, shared, states=None):
 def select_form(Y, lengths, forms, criterion="aicc"):
     """The fitted form with the lowest ``criterion``; None when none could be fitted."""
     best = None
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with np.errstate(all="ignore"):  # per thread, unlike warnings.catch_warnings
         for form in forms:
             fitted = fit_form(Y, lengths, form)
             if fitted is None or not np.isfinite(getattr(fitted, criterion)):

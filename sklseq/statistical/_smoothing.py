@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils._compat import Interval, StrOptions
-from ._base import StatisticalForecasterMixin, append_continuation
+from ._base import StatisticalForecasterMixin, append_continuation, overflow_scale
 from ._ets import candidate_forms, describe_form, n_form_params, select_form
 
 __all__ = ["ExponentialSmoothingRegressor"]
@@ -75,11 +75,19 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         ``alpha``, ``beta``, ``gamma``, ``phi`` (None where the form has none).
     initial_states_ : ndarray or None
         Level, trend and seasonal factors before the first step (most recent
-        factor first) of a single training row; None for several rows.
+        factor first) of a single training row divided by ``scale_``; None
+        for several rows.
     sigma2_ : float
-        Variance of the (relative, for multiplicative error) innovations.
+        Variance of the (relative, for multiplicative error) innovations of
+        the rows divided by ``scale_``.
+    scale_ : float
+        1.0, or for values beyond 1e100 in magnitude (whose squares overflow)
+        the power of two the rows are divided by for estimation and
+        forecasting; forecasts and standard deviations are multiplied back.
     llf_, aic_, aicc_, bic_ : float
-        Gaussian log-likelihood (summed over rows) and information criteria.
+        Gaussian log-likelihood (summed over rows) and information criteria
+        of the rows themselves (with ``scale_``: the Jacobian ``n log(scale_)``
+        included).
     horizon_ : int
     n_features_in_ : int
     n_channels_in_ : int
@@ -177,6 +185,8 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
 
     def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
+        self.scale_ = overflow_scale(endog)
+        endog = endog / self.scale_
         errors, trends, seasons, period = self._components()
         observed = np.arange(endog.shape[1]) < lengths[:, None]
         positive = bool((endog[observed] > 0).all())
@@ -224,7 +234,11 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         self.initial_states_ = fitted.theta[4:].copy() if single else None
         self._training_row = endog[0, : lengths[0]].copy() if single else None
         self.sigma2_ = fitted.sigma2
-        self.llf_, self.aic_, self.aicc_, self.bic_ = fitted.llf, fitted.aic, fitted.aicc, fitted.bic
+        # The likelihood of the rows themselves: the scaled rows' one plus the Jacobian.
+        jacobian = fitted.n_obs * np.log(self.scale_)
+        self.llf_ = fitted.llf - jacobian
+        self.aic_, self.aicc_ = fitted.aic + 2 * jacobian, fitted.aicc + 2 * jacobian
+        self.bic_ = fitted.bic + 2 * jacobian
 
     def _forecast(self, X, lengths, future_exog):
         fitted = self._fit_result
@@ -232,7 +246,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         mean = np.empty((len(X), self.horizon_))
         std = np.empty_like(mean)
         for i in range(len(X)):
-            row = X[i, : lengths[i], 0]
+            row = X[i, : lengths[i], 0] / self.scale_
             if season == 2 or fitted.form[0] == 2:
                 if not (row > 0).all():
                     raise ValueError(
@@ -245,6 +259,8 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
                 states = fitted.fit_states(row)
             state = fitted.final_state(row, states)
             mean[i], std[i] = fitted.forecast(state, self.horizon_)
+        mean *= self.scale_
+        std *= self.scale_
         if not (np.isfinite(mean).all() and np.isfinite(std).all()):
             bad = int(np.flatnonzero(~np.isfinite(mean + std).all(axis=1))[0])
             raise ValueError(f"{self.form_} gives a non-finite forecast for row {bad}.")

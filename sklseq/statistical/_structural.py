@@ -12,6 +12,7 @@ from ._base import (
     append_continuation,
     fit_jointly,
     fit_single,
+    overflow_scale,
     statsmodels_guard,
 )
 
@@ -61,10 +62,16 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
     Attributes
     ----------
     params_ : ndarray of shape (n_params,)
-        Component variances, in statsmodels' order (``param_names_``).
+        Component variances, in statsmodels' order (``param_names_``), of the
+        rows divided by ``scale_``.
     param_names_ : list of str
+    scale_ : float
+        1.0, or for values beyond 1e100 in magnitude (whose squares overflow)
+        the power of two the rows are divided by for estimation and
+        filtering; forecasts and standard deviations are multiplied back.
     llf_ : float
-        Log-likelihood, summed over rows.
+        Log-likelihood of the rows themselves, summed over rows (with
+        ``scale_``: the Jacobian ``n log(scale_)`` included).
     horizon_ : int
     n_features_in_ : int
     n_channels_in_ : int
@@ -100,6 +107,8 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
 
     def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
+        self.scale_ = overflow_scale(endog)
+        endog = endog / self.scale_
         rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
         what = f"{self._describe()} on {rows}"
         observed = np.arange(endog.shape[1]) < lengths[:, None]
@@ -116,12 +125,16 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
             else:
                 model = self._model(np.zeros(endog.shape[1]))
                 params, llf = fit_jointly(spec, model, endog, lengths, self.maxiter)
+        # The likelihood of the rows themselves: the scaled rows' one plus the Jacobian.
+        n_burned = spec.loglikelihood_burn * len(endog)
+        llf -= float(lengths.sum() - n_burned) * np.log(self.scale_)
         self.params_, self.param_names_, self.llf_ = params, list(spec.param_names), llf
         self._engine = self._build_engine(self.n_features_in_ + self.horizon_)
 
     def _forecast(self, X, lengths, future_exog):
         engine = self._engine_for(X.shape[1] + self.horizon_)
-        return engine.forecast(X[:, :, 0], lengths, self.horizon_)
+        mean, std = engine.forecast(X[:, :, 0] / self.scale_, lengths, self.horizon_)
+        return mean * self.scale_, std * self.scale_
 
     def _build_engine(self, n_timesteps):
         return LinearStateSpace(self._model(np.zeros(n_timesteps)), self.params_)
