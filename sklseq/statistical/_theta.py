@@ -15,32 +15,39 @@ __all__ = ["ThetaRegressor"]
 # statsforecast's bounds for the smoothing parameter and theta.
 _ALPHA_BOUNDS = (0.1, 0.99)
 _THETA_BOUNDS = (1.0, 1e4)
+# STM, OTM, DSTM, DOTM (Fiorucci et al., 2016), in AutoTheta's order.
+_MODEL_NAMES = ("standard", "optimized", "dynamic_standard", "dynamic_optimized")
 
 
 class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
-    """Theta forecaster: the standard (STM) or optimised (OTM) Theta model, or the better.
+    """Theta forecaster: the standard, optimised and dynamic Theta models, or the best of them.
 
     The state-space Theta models of Fiorucci et al. (2016), as statsforecast's
-    ``Theta`` / ``OptimizedTheta`` / ``AutoTheta``: simple exponential
-    smoothing plus ``(1 - 1/theta)`` times the least-squares line of the row.
-    The standard model fixes ``theta = 2`` (SES with drift, Hyndman & Billah,
-    2003); the optimised one estimates it. Rows whose autocorrelation at the
-    seasonal lag is significant (90% one-sided test, as statsforecast) are
-    seasonally adjusted first by a classical multiplicative decomposition
-    (additive when the row is not positive) and reseasonalised after.
+    ``Theta`` / ``OptimizedTheta`` / ``DynamicTheta`` /
+    ``DynamicOptimizedTheta`` / ``AutoTheta``: simple exponential smoothing
+    plus ``(1 - 1/theta)`` times a least-squares line of the row. The static
+    models (STM, OTM) take the line of the whole row; the dynamic ones (DSTM,
+    DOTM) the line of the values seen so far, updated at each step and, while
+    forecasting, with each forecast. The standard models fix ``theta = 2``
+    (the static one is SES with drift, Hyndman & Billah, 2003); the optimised
+    ones estimate it. Rows whose autocorrelation at the seasonal lag is
+    significant (90% one-sided test, as statsforecast) are seasonally adjusted
+    first by a classical multiplicative decomposition (additive when the row
+    is not positive) and reseasonalised after.
 
     ``fit`` estimates ``alpha`` (and ``theta``) by least squares of the
-    one-step errors summed over rows; each row's initial level is the
-    least-squares one given them, in ``fit`` and in ``predict`` alike (with
-    one row this is the joint minimum over level, ``alpha`` and ``theta``).
-    With ``per_series=True`` each row gets its own parameters, fitted in
-    ``predict``.
+    one-step errors from the fourth step on (statsforecast's objective),
+    summed over rows; each row's initial level is the least-squares one given
+    them, in ``fit`` and in ``predict`` alike (with one row this is the joint
+    minimum over level, ``alpha`` and ``theta``). With ``per_series=True``
+    each row gets its own parameters, fitted in ``predict``.
 
     Parameters
     ----------
-    model : {"standard", "optimized", "auto"}, default="standard"
-        ``"auto"`` keeps the one with the lower mean squared one-step error,
-        as ``AutoTheta`` among the static models.
+    model : {"standard", "optimized", "dynamic_standard", "dynamic_optimized", "auto"}, \
+            default="standard"
+        STM, OTM, DSTM, DOTM, or ``"auto"``: the one of the four with the
+        lowest mean squared one-step error, as ``AutoTheta``.
     seasonal_periods : int or None, default=None
         Season length for the seasonality test and decomposition.
     decomposition : {"multiplicative", "additive"}, default="multiplicative"
@@ -54,10 +61,12 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     model_ : str
-        ``"standard"`` or ``"optimized"``.
+        ``"standard"``, ``"optimized"``, ``"dynamic_standard"`` or
+        ``"dynamic_optimized"``.
     alpha_, theta_ : float
     mse_ : float
-        Mean squared one-step error of the fit (seasonally adjusted scale).
+        Mean squared one-step error of the fit from the fourth step of each
+        row on (seasonally adjusted scale).
     sigma2_ : float
         Innovation variance used for the intervals.
     horizon_ : int
@@ -68,8 +77,9 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     -----
     Forecast standard deviations are those of SES with drift,
     ``sigma * sqrt(1 + (h - 1) alpha**2)``, times the seasonal index for
-    multiplicatively adjusted rows. The dynamic Theta models (DSTM, DOTM) of
-    ``AutoTheta`` are not offered.
+    multiplicatively adjusted rows, for the dynamic models too
+    (statsforecast simulates theirs). Rows of three steps or fewer count every
+    step's error.
 
     Examples
     --------
@@ -80,10 +90,13 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     >>> model = ThetaRegressor(seasonal_periods=12, horizon=3).fit(series[None])
     >>> model.predict(series[None]).shape
     (1, 3)
+    >>> auto = ThetaRegressor(model="auto", horizon=3).fit(series[None])
+    >>> auto.model_ in ("standard", "optimized", "dynamic_standard", "dynamic_optimized")
+    True
     """
 
     _parameter_constraints: dict = {
-        "model": [StrOptions({"standard", "optimized", "auto"})],
+        "model": [StrOptions({*_MODEL_NAMES, "auto"})],
         "seasonal_periods": [Interval(Integral, 2, None, closed="left"), None],
         "decomposition": [StrOptions({"multiplicative", "additive"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
@@ -110,29 +123,26 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
         adjusted, _ = self._adjust(endog, lengths)
-        candidates = ["standard", "optimized"] if self.model == "auto" else [self.model]
+        candidates = _MODEL_NAMES if self.model == "auto" else [self.model]
         best = None
         for name in candidates:
-            alpha, theta, mse = _fit_theta(adjusted, lengths, optimise_theta=name == "optimized")
+            alpha, theta, mse = _fit_theta(adjusted, lengths, name)
             if best is None or mse < best[3]:
                 best = (name, alpha, theta, mse)
         self.model_, self.alpha_, self.theta_, self.mse_ = best
-        n_obs = int(lengths.sum())
-        self.sigma2_ = self.mse_ * n_obs / max(n_obs - 2 - (self.model_ == "optimized"), 1)
+        n_obs = int(_counted(lengths).sum())
+        n_params = 2 + self.model_.endswith("optimized")
+        self.sigma2_ = self.mse_ * n_obs / max(n_obs - n_params, 1)
 
     def _forecast(self, X, lengths, future_exog):
         Y = X[:, :, 0]
         adjusted, seasonal = self._adjust(Y, lengths)
         horizon = self.horizon_
-        level, intercept, slope, _ = _concentrated(adjusted, lengths, self.alpha_, self.theta_)
-        alpha, weight = self.alpha_, 1 - 1 / self.theta_
-        decay = (1 - alpha) ** lengths
+        fit = _MODELS[self.model_][1](adjusted, lengths, self.alpha_, self.theta_)
+        mean = fit.forecast(horizon)
         steps = np.arange(horizon)
-        mean = level[:, None] + weight * (
-            (decay * intercept)[:, None]
-            + slope[:, None] * (steps[None] + ((1 - (1 - alpha) ** (lengths + 1)) / alpha)[:, None])
-        )
-        std = np.broadcast_to(np.sqrt(self.sigma2_ * (1 + steps * alpha**2)), mean.shape).copy()
+        std = np.sqrt(self.sigma2_ * (1 + steps * self.alpha_**2))
+        std = np.broadcast_to(std, mean.shape).copy()
         for i, (factors, multiplicative) in seasonal.items():
             future = factors[(lengths[i] + steps) % len(factors)]
             if multiplicative:
@@ -202,49 +212,133 @@ def _classical_factors(row, m, multiplicative):
     return seasonal_decompose(row, model=model, period=m).seasonal[:m]
 
 
-def _concentrated(Y, lengths, alpha, theta):
-    """Each row's least-squares initial level given ``alpha``, ``theta``.
+def _counted(lengths):
+    """Steps whose one-step error counts: from the fourth on (every step of short rows)."""
+    return np.where(lengths > 3, lengths - 3, lengths)
 
-    Returns ``(final level, intercept, slope, squared errors summed per row)``;
-    the line is each row's least-squares line on ``t = 1..n``.
+
+class _ThetaFit:
+    """One Theta model's pass over rows at given ``alpha``, ``theta``.
+
+    The level is SES's; the one-step forecast of step ``i`` (from 0) is
+    ``level[i - 1] + (1 - 1/theta) * (A (1 - alpha)**i + B (1 - (1 - alpha)**(i + 1)) / alpha)``
+    with ``A``, ``B`` the intercept and slope of a least-squares line on
+    ``t = 1, 2, ...``: of the whole row (static), or of the values up to
+    step ``i - 1`` (dynamic, statsforecast's recursive update). The level
+    before the first step is each row's least-squares one given the errors
+    that count (:func:`_counted`); errors are affine in it.
+
+    Attributes
+    ----------
+    sse : ndarray of shape (n_samples,)
+        Squared one-step errors that count, summed per row.
     """
-    n_samples, n_steps = Y.shape
-    t = np.arange(1, n_steps + 1, dtype=float)
-    observed = t[None] <= lengths[:, None]
-    n = lengths.astype(float)
-    y = np.where(observed, Y, 0.0)
-    t_mean = (n + 1) / 2
-    y_mean = y.sum(axis=1) / n
-    centred_t = np.where(observed, t[None] - t_mean[:, None], 0.0)
-    denominator = (centred_t**2).sum(axis=1)
-    slope = np.divide((centred_t * y).sum(axis=1), denominator,
-                      out=np.zeros(n_samples), where=denominator > 0)  # fmt: skip
-    intercept = y_mean - slope * t_mean
-    weight = 1 - 1 / theta
-    decay = (1 - alpha) ** (t - 1)  # (1 - alpha)^(t-1)
-    level = np.zeros(n_samples)
-    errors = np.zeros((n_samples, n_steps))
-    for step in range(n_steps):
-        drift = weight * (decay[step] * intercept + (1 - decay[step] * (1 - alpha)) / alpha * slope)
-        errors[:, step] = y[:, step] - level - drift
-        # Rows that have ended keep their last level.
-        level = np.where(observed[:, step], alpha * y[:, step] + (1 - alpha) * level, level)
-    errors = np.where(observed, errors, 0.0)
-    regressor = np.where(observed, decay[None], 0.0)
-    start = (errors * regressor).sum(axis=1) / (regressor**2).sum(axis=1)
-    residuals = errors - start[:, None] * regressor
-    final_level = level + (1 - alpha) ** n * start
-    return final_level, intercept, slope, (residuals**2).sum(axis=1)
+
+    dynamic = False
+
+    def __init__(self, Y, lengths, alpha, theta):
+        self.alpha, self.weight = alpha, 1 - 1 / theta
+        self.lengths = lengths
+        n_samples, n_steps = Y.shape
+        observed = np.arange(n_steps)[None] < lengths[:, None]
+        y = np.where(observed, Y, 0.0)
+        line = self._start_line(y, lengths)
+        decay = 1 - alpha
+        level = np.zeros(n_samples)  # the level with a zero initial level
+        errors = np.empty((n_samples, n_steps))
+        for step in range(n_steps):
+            errors[:, step] = y[:, step] - level - self._drift(line, step)
+            active = observed[:, step]
+            level = np.where(active, alpha * y[:, step] + decay * level, level)
+            line = self._updated(line, step, y[:, step], active)
+        skip = np.where(lengths > 3, 3, 0)
+        counted = observed & (np.arange(n_steps)[None] >= skip[:, None])
+        regressor = np.where(counted, decay ** np.arange(n_steps)[None], 0.0)
+        errors = np.where(counted, errors, 0.0)
+        start = (errors * regressor).sum(axis=1) / (regressor**2).sum(axis=1)
+        self.sse = ((errors - start[:, None] * regressor) ** 2).sum(axis=1)
+        self.level = level + decay**lengths * start
+        self.line = line
+
+    def _start_line(self, y, lengths):
+        """``(A, B)``: the least-squares line of each row on ``t = 1..n``."""
+        n_samples, n_steps = y.shape
+        t = np.arange(1, n_steps + 1, dtype=float)
+        observed = t[None] <= lengths[:, None]
+        n = lengths.astype(float)
+        t_mean = (n + 1) / 2
+        y_mean = y.sum(axis=1) / n
+        centred_t = np.where(observed, t[None] - t_mean[:, None], 0.0)
+        denominator = (centred_t**2).sum(axis=1)
+        slope = np.divide((centred_t * y).sum(axis=1), denominator,
+                          out=np.zeros(n_samples), where=denominator > 0)  # fmt: skip
+        return y_mean - slope * t_mean, slope
+
+    def _drift(self, line, step):
+        """``(1 - 1/theta)`` times the line's part of the forecast of ``step`` (array or int)."""
+        intercept, slope = line
+        decay = 1 - self.alpha
+        return self.weight * (
+            intercept * decay**step + slope * (1 - decay ** (step + 1)) / self.alpha
+        )
+
+    def _updated(self, line, step, value, active):
+        return line
+
+    def forecast(self, horizon):
+        """Forecasts of the next ``horizon`` values of each row, ``(n_samples, horizon)``."""
+        level, line = self.level, self.line
+        mean = np.empty((len(level), horizon))
+        for j in range(horizon):
+            step = self.lengths + j
+            mean[:, j] = level + self._drift(line, step)
+            level = self.alpha * mean[:, j] + (1 - self.alpha) * level
+            line = self._updated(line, step, mean[:, j], True)
+        return mean
 
 
-def _fit_theta(Y, lengths, optimise_theta):
+class _DynamicThetaFit(_ThetaFit):
+    """The dynamic models: the line is refitted after each value (statsforecast's recursion)."""
+
+    def _start_line(self, y, lengths):
+        # (intercept, slope, mean) before the first value: the recursion's
+        # first update sets them from it.
+        zeros = np.zeros(len(y))
+        return zeros, zeros, zeros
+
+    def _drift(self, line, step):
+        if np.ndim(step) == 0 and step == 0:
+            return 0.0  # the first value's forecast is the initial level (value-free)
+        return super()._drift(line[:2], step)
+
+    def _updated(self, line, step, value, active):
+        intercept, slope, mean = line
+        if np.ndim(step) == 0 and step == 0:
+            new = (value, np.zeros_like(value), value)
+        else:
+            new_mean = (step * mean + value) / (step + 1)
+            new_slope = ((step - 1) * slope + 6 * (value - mean) / (step + 1)) / (step + 2)
+            new = (new_mean - new_slope * (step + 2) / 2, new_slope, new_mean)
+        return tuple(np.where(active, a, b) for a, b in zip(new, line))
+
+
+# name: (theta estimated, pass over the rows)
+_MODELS = {
+    "standard": (False, _ThetaFit),
+    "optimized": (True, _ThetaFit),
+    "dynamic_standard": (False, _DynamicThetaFit),
+    "dynamic_optimized": (True, _DynamicThetaFit),
+}
+
+
+def _fit_theta(Y, lengths, name):
     """``(alpha, theta, mse)`` minimising the mean squared one-step error of all rows."""
-    n_obs = lengths.sum()
+    optimise_theta, model = _MODELS[name]
+    n_obs = _counted(lengths).sum()
 
     def mse(params):
-        alpha = params[0]
         theta = params[1] if optimise_theta else 2.0
-        return _concentrated(Y, lengths, alpha, theta)[3].sum() / n_obs
+        return model(Y, lengths, params[0], theta).sse.sum() / n_obs
 
     if optimise_theta:
         start, bounds = [0.5, 2.0], [_ALPHA_BOUNDS, _THETA_BOUNDS]
