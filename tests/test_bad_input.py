@@ -382,32 +382,8 @@ def _judge(name, case, data):
     return outcome(call, padded=spec.padded)
 
 
-# Findings in files this suite's owner does not own (reported to their owners).
-KNOWN_FOREIGN_ESTIMATOR = {
-    ("ARIMARegressor", "huge values (fit, then use)"): "statistical (issue-15): values "
-    "near 1e200 give an all-NaN forecast with only a ConvergenceWarning",
-    ("StructuralRegressor", "huge values (fit, then use)"): "statistical (issue-15): values "
-    "near 1e200 give an all-NaN forecast with only a ConvergenceWarning",
-    ("ExponentialSmoothingRegressor", "huge values (fit, then use)"): "statistical ETS: "
-    "values near 1e200 overflow in the ETS recursion (Python OverflowError); needs "
-    "scaling inside the likelihood (issue 13, open)",
-    ("RollingStatistics", "huge values (fit, then use)"): "preprocessing/_rolling.py: the "
-    "windowed variance squares values near 1e200 to inf, so std / var come out NaN",
-    ("RollingStatistics", "huge values at predict"): "preprocessing/_rolling.py: the "
-    "windowed variance squares values near 1e200 to inf, so std / var come out NaN; "
-    "needs a per-row scale inside _variance",
-}
-
-
 @pytest.mark.parametrize(
-    "name, case",
-    [
-        pytest.param(n, c, marks=pytest.mark.xfail(
-            reason=KNOWN_FOREIGN_ESTIMATOR[n, c], strict=False))
-        if (n, c) in KNOWN_FOREIGN_ESTIMATOR else (n, c)
-        for n, c in ESTIMATOR_CASES
-    ],
-    ids=[f"{n}-{c}" for n, c in ESTIMATOR_CASES],
+    "name, case", ESTIMATOR_CASES, ids=[f"{n}-{c}" for n, c in ESTIMATOR_CASES]
 )
 @given(data=st.data())
 def test_estimator_bad_input_ends_well(name, case, data):
@@ -495,17 +471,7 @@ def _function_cases():
 FUNCTION_CASES = _function_cases()
 
 
-KNOWN_FOREIGN: dict = {}
-
-
-@pytest.mark.parametrize(
-    "function",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_FOREIGN[f], strict=False))
-        if f in KNOWN_FOREIGN else f
-        for f in sorted(FUNCTION_CASES)
-    ],
-)
+@pytest.mark.parametrize("function", sorted(FUNCTION_CASES))
 @given(data=st.data())
 def test_public_function_bad_input_ends_well(function, data):
     result, detail = outcome(FUNCTION_CASES[function](data))

@@ -8,7 +8,7 @@ from scipy.stats import norm
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils._compat import Interval, StrOptions
-from ._base import StatisticalForecasterMixin, append_continuation
+from ._base import StatisticalForecasterMixin, append_continuation, overflow_scale
 
 __all__ = ["ThetaRegressor"]
 
@@ -66,9 +66,14 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     alpha_, theta_ : float
     mse_ : float
         Mean squared one-step error of the fit from the fourth step of each
-        row on (seasonally adjusted scale).
+        row on (seasonally adjusted, divided by ``scale_``).
     sigma2_ : float
-        Innovation variance used for the intervals.
+        Innovation variance used for the intervals (of the rows divided by
+        ``scale_``).
+    scale_ : float
+        1.0, or for values beyond 1e100 in magnitude (whose squares overflow)
+        the power of two the rows are divided by; forecasts and standard
+        deviations are multiplied back.
     horizon_ : int
     n_features_in_ : int
     n_channels_in_ : int
@@ -122,7 +127,8 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
-        adjusted, _ = self._adjust(endog, lengths)
+        self.scale_ = overflow_scale(endog)
+        adjusted, _ = self._adjust(endog / self.scale_, lengths)
         candidates = _MODEL_NAMES if self.model == "auto" else [self.model]
         best = None
         for name in candidates:
@@ -135,7 +141,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         self.sigma2_ = self.mse_ * n_obs / max(n_obs - n_params, 1)
 
     def _forecast(self, X, lengths, future_exog):
-        Y = X[:, :, 0]
+        Y = X[:, :, 0] / self.scale_
         adjusted, seasonal = self._adjust(Y, lengths)
         horizon = self.horizon_
         fit = _MODELS[self.model_][1](adjusted, lengths, self.alpha_, self.theta_)
@@ -150,7 +156,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                 std[i] *= future
             else:
                 mean[i] += future
-        return mean, std
+        return mean * self.scale_, std * self.scale_
 
     def _multiplicative(self, row):
         return self.decomposition == "multiplicative" and bool((row > 0).all())
@@ -199,7 +205,7 @@ def _seasonal(row, m):
 
     if np.ptp(row) == 0:
         return False
-    r = acf(row, nlags=m, fft=False)[1:]
+    r = acf(row / overflow_scale(row), nlags=m, fft=False)[1:]  # squares stay finite
     stat = np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(row))
     return bool(abs(r[-1]) / stat > norm.ppf(0.95))
 

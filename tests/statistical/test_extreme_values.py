@@ -14,6 +14,7 @@ from sklseq.statistical import (
     ARIMARegressor,
     ExponentialSmoothingRegressor,
     StructuralRegressor,
+    ThetaRegressor,
 )
 
 # 2**664 is about 1.2e200. With the series' largest absolute value in [0.75, 1.5),
@@ -131,3 +132,17 @@ def test_per_series_rows_of_different_magnitudes_each_keep_their_scale(series):
     model = ARIMARegressor(order=(1, 0, 0), horizon=2, per_series=True).fit(rows)
     mean = model.predict(rows)
     assert_allclose(mean[1] / 1e200, mean[0], rtol=1e-4)
+
+
+@pytest.mark.parametrize("model", ["optimized", "dynamic_standard"])
+def test_theta_of_huge_values_equals_the_fit_of_the_rescaled_series(airline, model):
+    # The seasonal test, decomposition and fit see the same rows as unscaled.
+    x = airline / np.abs(airline).max()
+    plain = ThetaRegressor(model=model, seasonal_periods=12, horizon=HORIZON).fit(x[None])
+    huge = ThetaRegressor(model=model, seasonal_periods=12, horizon=HORIZON).fit(x[None] * POWER)
+    mean, std = huge.predict(x[None] * POWER, return_std=True)
+    expected_mean, expected_std = plain.predict(x[None], return_std=True)
+    assert_allclose(mean / POWER, expected_mean, rtol=1e-12)
+    assert_allclose(std / POWER, expected_std, rtol=1e-12)
+    assert_allclose(huge.fit(x[None] * 1e200).predict(x[None] * 1e200) / 1e200, expected_mean,
+                    rtol=1e-4)
