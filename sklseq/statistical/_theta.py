@@ -232,7 +232,8 @@ class _ThetaFit:
     ``t = 1, 2, ...``: of the whole row (static), or of the values up to
     step ``i - 1`` (dynamic, statsforecast's recursive update). The level
     before the first step is each row's least-squares one given the errors
-    that count (:func:`_counted`); errors are affine in it.
+    that count (:func:`_counted`); errors are affine in it. The lines depend
+    on the data only (:meth:`lines`), so a fit computes them once.
 
     Attributes
     ----------
@@ -240,37 +241,38 @@ class _ThetaFit:
         Squared one-step errors that count, summed per row.
     """
 
-    dynamic = False
+    def __init__(self, Y, lengths, alpha, theta, lines=None):
+        from scipy.signal import lfilter  # noqa: PLC0415
 
-    def __init__(self, Y, lengths, alpha, theta):
+        lines = self.lines(Y, lengths) if lines is None else lines
         self.alpha, self.weight = alpha, 1 - 1 / theta
         self.lengths = lengths
         n_samples, n_steps = Y.shape
-        observed = np.arange(n_steps)[None] < lengths[:, None]
+        steps = np.arange(n_steps)
+        observed = steps[None] < lengths[:, None]
         y = np.where(observed, Y, 0.0)
-        line = self._start_line(y, lengths)
         decay = 1 - alpha
-        level = np.zeros(n_samples)  # the level with a zero initial level
-        errors = np.empty((n_samples, n_steps))
-        for step in range(n_steps):
-            errors[:, step] = y[:, step] - level - self._drift(line, step)
-            active = observed[:, step]
-            level = np.where(active, alpha * y[:, step] + decay * level, level)
-            line = self._updated(line, step, y[:, step], active)
+        # The level after each step, from a zero initial level.
+        level = lfilter([alpha], [1.0, -decay], y, axis=1)
+        before = np.concatenate([np.zeros((n_samples, 1)), level[:, :-1]], axis=1)
+        errors = y - before - self._drift(lines["before"], steps)
         skip = np.where(lengths > 3, 3, 0)
-        counted = observed & (np.arange(n_steps)[None] >= skip[:, None])
-        regressor = np.where(counted, decay ** np.arange(n_steps)[None], 0.0)
+        counted = observed & (steps[None] >= skip[:, None])
+        regressor = np.where(counted, decay**steps, 0.0)
         errors = np.where(counted, errors, 0.0)
         start = (errors * regressor).sum(axis=1) / (regressor**2).sum(axis=1)
         self.sse = ((errors - start[:, None] * regressor) ** 2).sum(axis=1)
-        self.level = level + decay**lengths * start
-        self.line = line
+        last = level[np.arange(n_samples), lengths - 1]
+        self.level = last + decay**lengths * start
+        self.line = lines["after"]
 
-    def _start_line(self, y, lengths):
-        """``(A, B)``: the least-squares line of each row on ``t = 1..n``."""
-        n_samples, n_steps = y.shape
+    @staticmethod
+    def lines(Y, lengths):
+        """``{"before": (A, B) per step, "after": (A, B, mean) after each row}``."""
+        n_samples, n_steps = Y.shape
         t = np.arange(1, n_steps + 1, dtype=float)
         observed = t[None] <= lengths[:, None]
+        y = np.where(observed, Y, 0.0)
         n = lengths.astype(float)
         t_mean = (n + 1) / 2
         y_mean = y.sum(axis=1) / n
@@ -278,17 +280,19 @@ class _ThetaFit:
         denominator = (centred_t**2).sum(axis=1)
         slope = np.divide((centred_t * y).sum(axis=1), denominator,
                           out=np.zeros(n_samples), where=denominator > 0)  # fmt: skip
-        return y_mean - slope * t_mean, slope
+        intercept = y_mean - slope * t_mean
+        return {"before": (intercept[:, None], slope[:, None]), "after": (intercept, slope, None)}
 
     def _drift(self, line, step):
-        """``(1 - 1/theta)`` times the line's part of the forecast of ``step`` (array or int)."""
-        intercept, slope = line
+        """``(1 - 1/theta)`` times the line's part of the forecast of ``step``."""
+        intercept, slope = line[:2]
         decay = 1 - self.alpha
         return self.weight * (
             intercept * decay**step + slope * (1 - decay ** (step + 1)) / self.alpha
         )
 
-    def _updated(self, line, step, value, active):
+    @staticmethod
+    def _updated(line, step, value):
         return line
 
     def forecast(self, horizon):
@@ -299,33 +303,34 @@ class _ThetaFit:
             step = self.lengths + j
             mean[:, j] = level + self._drift(line, step)
             level = self.alpha * mean[:, j] + (1 - self.alpha) * level
-            line = self._updated(line, step, mean[:, j], True)
+            line = self._updated(line, step, mean[:, j])
         return mean
 
 
 class _DynamicThetaFit(_ThetaFit):
     """The dynamic models: the line is refitted after each value (statsforecast's recursion)."""
 
-    def _start_line(self, y, lengths):
-        # (intercept, slope, mean) before the first value: the recursion's
-        # first update sets them from it.
-        zeros = np.zeros(len(y))
-        return zeros, zeros, zeros
+    @staticmethod
+    def lines(Y, lengths):
+        n_samples, n_steps = Y.shape
+        intercepts = np.zeros((n_samples, n_steps))  # the line before each step
+        slopes = np.zeros((n_samples, n_steps))
+        # The first value's forecast is the initial level alone: a zero line.
+        line = (Y[:, 0], np.zeros(n_samples), Y[:, 0])
+        for step in range(1, n_steps):
+            intercepts[:, step], slopes[:, step] = line[:2]
+            active = step < lengths
+            new = _DynamicThetaFit._updated(line, step, np.where(active, Y[:, step], 0.0))
+            line = tuple(np.where(active, a, b) for a, b in zip(new, line))
+        return {"before": (intercepts, slopes), "after": line}
 
-    def _drift(self, line, step):
-        if np.ndim(step) == 0 and step == 0:
-            return 0.0  # the first value's forecast is the initial level (value-free)
-        return super()._drift(line[:2], step)
-
-    def _updated(self, line, step, value, active):
+    @staticmethod
+    def _updated(line, step, value):
+        """``(A, B, mean)`` after ``value`` at ``step`` (from 0): the least-squares line so far."""
         intercept, slope, mean = line
-        if np.ndim(step) == 0 and step == 0:
-            new = (value, np.zeros_like(value), value)
-        else:
-            new_mean = (step * mean + value) / (step + 1)
-            new_slope = ((step - 1) * slope + 6 * (value - mean) / (step + 1)) / (step + 2)
-            new = (new_mean - new_slope * (step + 2) / 2, new_slope, new_mean)
-        return tuple(np.where(active, a, b) for a, b in zip(new, line))
+        new_mean = (step * mean + value) / (step + 1)
+        new_slope = ((step - 1) * slope + 6 * (value - mean) / (step + 1)) / (step + 2)
+        return new_mean - new_slope * (step + 2) / 2, new_slope, new_mean
 
 
 # name: (theta estimated, pass over the rows)
@@ -342,9 +347,11 @@ def _fit_theta(Y, lengths, name):
     optimise_theta, model = _MODELS[name]
     n_obs = _counted(lengths).sum()
 
+    lines = model.lines(Y, lengths)
+
     def mse(params):
         theta = params[1] if optimise_theta else 2.0
-        return model(Y, lengths, params[0], theta).sse.sum() / n_obs
+        return model(Y, lengths, params[0], theta, lines).sse.sum() / n_obs
 
     if optimise_theta:
         start, bounds = [0.5, 2.0], [_ALPHA_BOUNDS, _THETA_BOUNDS]
