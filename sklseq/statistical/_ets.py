@@ -237,21 +237,30 @@ def _full_state(states, trend, season, m):
     return state
 
 
-def _minimise(theta, free, step, Y, lengths, form, maxiter=2000, tol=1e-10):
+def _minimise(theta, free, step, Y, lengths, form, maxiter=2000, tol=1.5e-8):
+    """Nelder-Mead within ``maxiter`` iterations in all, restarted while it converges and improves.
+
+    A restart (a fresh simplex around the optimum) escapes simplexes that
+    collapsed early; forecast::ets's budget (``maxit=2000``) and R's
+    tolerance bound the work.
+    """
     error, trend, _, season, m = form
     nelder_mead = compiled("nelder_mead")
     no_states = np.zeros((len(Y), len(theta) - 4 + (1 if season else 0)))
     value = np.inf
-    # A restart from the optimum escapes simplexes that collapsed early.
-    for _ in range(3):
-        theta, new_value = nelder_mead(
+    budget = maxiter
+    while budget > 0:
+        theta, new_value, iterations = nelder_mead(
             theta, free, step[free], Y, lengths, error, trend, season, m, True, no_states,
-            maxiter, tol,
+            budget, tol,
         )  # fmt: skip
-        if not new_value < value - 1e-7 * abs(value):
-            value = min(value, new_value)
+        budget -= max(iterations, 1)
+        improved = np.isfinite(new_value) and (
+            not np.isfinite(value) or new_value < value - tol * abs(value)
+        )
+        value = min(value, new_value)
+        if not improved or iterations >= maxiter:
             break
-        value = new_value
     return theta, value
 
 
@@ -291,7 +300,7 @@ def fit_form(Y, lengths, form):
                            for i in range(len(Y))])  # fmt: skip
         theta, step = _theta_start(Y[0, : lengths[0]], form, np.zeros(n_states))
         free = _free_smoothing(form)
-        smoothing, value = compiled("nelder_mead")(
+        smoothing, value, _ = compiled("nelder_mead")(
             theta[:4], free, step[:4][free], Y, lengths, error, trend, season, m, False, states,
             2000, 1e-10,
         )  # fmt: skip

@@ -81,22 +81,85 @@ def ets_filter(y, length, state, error, trend, season, alpha, beta, gamma, phi, 
     """Run the first ``length`` values through the recursion, in place on ``state``.
 
     Returns ``(sse, sum_log_abs_forecast)``; ``sse`` is inf when a forecast
-    was non-finite (or zero with multiplicative errors).
+    was non-finite (or zero with multiplicative errors), and ``state`` is then
+    left undefined. The same recursion
+    as :func:`_update`, written for speed: level and trend in locals, the
+    seasonal factors in a ring (no shifting per step), the logarithms of the
+    forecasts taken of their running product.
     """
+    level = state[0]
+    slope = state[1] if trend == 1 else 0.0
+    first = 1 + trend
+    n_season = m if season else 0
+    # ring[k]: the factor used k steps from now (k < m), refreshed in place.
+    ring = state[first : first + n_season]
+    _reverse(ring, 0, n_season)
+    position = 0
     sse = 0.0
     log_forecasts = 0.0
+    product = 1.0
     for t in range(length):
-        forecast = _one_step(state, trend, season, phi, m)
+        phib = phi * slope if trend == 1 else 0.0
+        q = level + phib
+        old_season = ring[position] if season else 0.0
+        if season == 1:
+            forecast = q + old_season
+        elif season == 2:
+            forecast = q * old_season
+        else:
+            forecast = q
         if not abs(forecast) < _HUGE or (error == 2 and abs(forecast) < _TOL):
             return np.inf, 0.0
+        value = y[t]
         if error == 1:
-            e = y[t] - forecast
+            e = value - forecast
         else:
-            e = (y[t] - forecast) / forecast
-            log_forecasts += np.log(abs(forecast))
+            e = (value - forecast) / forecast
+            product *= abs(forecast)
+            if product > 1e100 or product < 1e-100:
+                log_forecasts += np.log(product)
+                product = 1.0
         sse += e * e
-        _update(state, y[t], trend, season, alpha, beta, gamma, phi, m)
-    return sse, log_forecasts
+        if season == 0:
+            p = value
+        elif season == 1:
+            p = value - old_season
+        elif abs(old_season) < _TOL:
+            p = _HUGE
+        else:
+            p = value / old_season
+        new_level = q + alpha * (p - q)
+        if trend == 1:
+            slope = phib + (beta / alpha) * (new_level - level - phib)
+        level = new_level
+        if season:
+            if season == 1:
+                target = value - q
+            elif abs(q) < _TOL:
+                target = _HUGE
+            else:
+                target = value / q
+            ring[position] = old_season + gamma * (target - old_season)
+            position += 1
+            if position == n_season:
+                position = 0
+    state[0] = level
+    if trend == 1:
+        state[1] = slope
+    # Back to the layout of _update (most recent factor first): the ring read
+    # backwards from the factor before ``position``.
+    _reverse(ring, 0, position)
+    _reverse(ring, position, n_season)
+    return sse, log_forecasts + np.log(product)
+
+
+def _reverse(values, start, stop):
+    """Reverse ``values[start:stop]`` in place."""
+    i, j = start, stop - 1
+    while i < j:
+        values[i], values[j] = values[j], values[i]
+        i += 1
+        j -= 1
 
 
 def ets_forecast(state, horizon, trend, season, phi, m):
@@ -119,19 +182,28 @@ def ets_forecast(state, horizon, trend, season, phi, m):
 
 def initial_state_from(theta, trend, season, m):
     """The full state vector (with the implied last seasonal factor) from ``theta``."""
-    n_free = 1 + trend + (m - 1 if season else 0)
-    state = np.empty(n_free + (1 if season else 0))
-    state[:n_free] = theta[4 : 4 + n_free]
-    if season:
-        total = 0.0
-        for j in range(1 + trend, n_free):
-            total += state[j]
-        state[n_free] = (m if season == 2 else 0.0) - total
+    state = np.empty(1 + trend + (m if season else 0))
+    fill_initial_state(theta, trend, season, m, state)
     return state
 
 
-def admissible(alpha, beta, gamma, phi, trend, season, m):
-    """forecast::ets's usual bounds and admissibility (forecastability) region."""
+def fill_initial_state(theta, trend, season, m, state):
+    """Write :func:`initial_state_from`'s state into ``state`` (no allocation)."""
+    n_free = 1 + trend + (m - 1 if season else 0)
+    total = 0.0
+    for j in range(n_free):
+        state[j] = theta[4 + j]
+        if j >= 1 + trend:
+            total += state[j]
+    if season:
+        state[n_free] = (m if season == 2 else 0.0) - total
+
+
+def admissible(alpha, beta, gamma, phi, trend, season, m, work):
+    """forecast::ets's usual bounds and admissibility (forecastability) region.
+
+    ``work`` is scratch space of at least ``2 * (m + 2)`` values.
+    """
     if alpha < _LOWER[0] or alpha > _UPPER[0]:
         return False
     if trend:
@@ -157,24 +229,26 @@ def admissible(alpha, beta, gamma, phi, trend, season, m):
     if b < -(1 - phi) * (gamma / m + alpha):
         return False
     # Roots of the characteristic polynomial (ascending coefficients, monic).
-    coef = np.empty(m + 2)
+    coef = work[: m + 2]
     coef[0] = phi * (1 - alpha - gamma)
     coef[1] = alpha + b - alpha * phi + gamma - 1
     for j in range(2, m):
         coef[j] = alpha + b - alpha * phi
     coef[m] = alpha + b - phi
     coef[m + 1] = 1.0
-    return _roots_within(coef, 1 + 1e-10)
+    return _roots_within(coef, 1 + 1e-10, work[m + 2 : 2 * (m + 2)])
 
 
-def _roots_within(coef, radius):
+def _roots_within(coef, radius, spare):
     """Whether every root of ``sum(coef[k] z**k)`` has modulus below ``radius``.
 
     The Schur-Cohn recursion on the polynomial in ``z * radius``: ``a(z)`` has
     all roots inside the unit disc iff ``|a_0| < |a_d|`` and so has
-    ``(a_d a(z) - a_0 z^d a(1/z)) / z``. Arithmetic only, no eigenvalues.
+    ``(a_d a(z) - a_0 z^d a(1/z)) / z``. Arithmetic only, no eigenvalues;
+    ``coef`` is overwritten and ``spare`` (as long) is scratch space.
     """
-    a = coef.copy()
+    a = coef
+    b = spare
     scale = 1.0
     for k in range(a.shape[0]):
         a[k] *= scale
@@ -185,10 +259,9 @@ def _roots_within(coef, radius):
         if abs(a[0]) >= abs(lead):
             return False
         low = a[0]
-        reduced = np.empty(degree)
         for k in range(degree):
-            reduced[k] = lead * a[k + 1] - low * a[degree - k - 1]
-        a = reduced
+            b[k] = lead * a[k + 1] - low * a[degree - k - 1]
+        a, b = b, a
         degree -= 1
         norm = abs(a[degree])
         if norm == 0:
@@ -198,25 +271,28 @@ def _roots_within(coef, radius):
     return True
 
 
-def neg2_loglik(theta, Y, lengths, error, trend, season, m, shared_states, states):
+def neg2_loglik(theta, Y, lengths, error, trend, season, m, shared_states, states, work):
     """-2 log-likelihood of rows ``Y`` (Gaussian, one variance), inf when inadmissible.
 
     With ``shared_states`` the initial state comes from ``theta``; otherwise
-    row ``i`` starts from ``states[i]``.
+    row ``i`` starts from ``states[i]``. ``work`` is scratch space of
+    :func:`work_size` values, so that no evaluation allocates.
     """
     alpha, beta, gamma, phi = theta[0], theta[1], theta[2], theta[3]
-    if not admissible(alpha, beta, gamma, phi, trend, season, m):
+    n_state = 1 + trend + (m if season else 0)
+    if not admissible(alpha, beta, gamma, phi, trend, season, m, work[n_state:]):
         return np.inf
+    state = work[:n_state]
     sse = 0.0
     log_forecasts = 0.0
     n_obs = 0
     for i in range(Y.shape[0]):
         if shared_states:
-            state = initial_state_from(theta, trend, season, m)
+            fill_initial_state(theta, trend, season, m, state)
         else:
-            state = states[i].copy()
+            state[:] = states[i]
         if season == 2:
-            for j in range(1 + trend, state.shape[0]):
+            for j in range(1 + trend, n_state):
                 if state[j] <= 0:
                     return np.inf
         row_sse, row_log = ets_filter(
@@ -232,83 +308,124 @@ def neg2_loglik(theta, Y, lengths, error, trend, season, m, shared_states, state
     return n_obs * (np.log(2 * np.pi * sse / n_obs) + 1) + 2 * log_forecasts
 
 
-def _objective(z, free, theta, Y, lengths, error, trend, season, m, shared_states, states):
-    full = theta.copy()
+def work_size(trend, season, m):
+    """Scratch values :func:`neg2_loglik` needs: a state and the admissibility check's."""
+    return 1 + trend + (m if season else 0) + 2 * (m + 2)
+
+
+def _objective(z, free, full, Y, lengths, error, trend, season, m, shared_states, states, work):
     k = 0
     for j in range(full.shape[0]):
         if free[j]:
             full[j] = z[k]
             k += 1
-    return neg2_loglik(full, Y, lengths, error, trend, season, m, shared_states, states)
+    return neg2_loglik(full, Y, lengths, error, trend, season, m, shared_states, states, work)
 
 
 def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_states,
                 states, maxiter, tol):  # fmt: skip
-    """Minimise :func:`neg2_loglik` over ``theta[free]``; returns ``(theta, value)``.
+    """Minimise :func:`neg2_loglik` over ``theta[free]``; returns ``(theta, value, iterations)``.
 
     Nelder-Mead with the dimension-adapted coefficients of Gao & Han (2012)
     (expansion ``1 + 2/n``, contraction ``0.75 - 1/(2n)``, shrink ``1 - 1/n``),
-    stopped when the simplex values agree to ``tol`` relative.
+    stopped as R's ``optim`` when the simplex values agree to ``tol``
+    relative, or after ``maxiter`` iterations. Allocates only at the start.
     """
-    x0 = theta[free]
-    n = x0.shape[0]
+    n = 0
+    for j in range(free.shape[0]):
+        n += free[j]
     expand = 1.0 + 2.0 / n
     contract = 0.75 - 0.5 / n
     shrink = 1.0 - 1.0 / n
+    full = theta.copy()
+    work = np.empty(work_size(trend, season, m))
     simplex = np.empty((n + 1, n))
     values = np.empty(n + 1)
-    simplex[0] = x0
+    order = np.arange(n + 1)
+    centroid = np.empty(n)
+    trial = np.empty(n)
+    second_trial = np.empty(n)
+    k = 0
+    for j in range(theta.shape[0]):
+        if free[j]:
+            simplex[0, k] = theta[j]
+            k += 1
     for i in range(n):
-        simplex[i + 1] = x0
+        simplex[i + 1] = simplex[0]
         simplex[i + 1, i] += step[i]
     for i in range(n + 1):
-        values[i] = _objective(simplex[i], free, theta, Y, lengths, error, trend, season, m,
-                               shared_states, states)  # fmt: skip
-    for _ in range(maxiter):
-        order = np.argsort(values)
-        simplex = simplex[order]
-        values = values[order]
-        if np.isfinite(values[n]) and abs(values[n] - values[0]) <= tol * (abs(values[0]) + tol):
+        values[i] = _objective(simplex[i], free, full, Y, lengths, error, trend, season, m,
+                               shared_states, states, work)  # fmt: skip
+    iterations = 0
+    while iterations < maxiter:
+        _sort_order(order, values)
+        best, second, worst = order[0], order[n - 1], order[n]
+        if np.isfinite(values[worst]) and (
+            abs(values[worst] - values[best]) <= tol * (abs(values[best]) + tol)
+        ):
             break
-        centroid = np.zeros(n)
-        for i in range(n):
-            centroid += simplex[i]
+        iterations += 1
+        centroid[:] = 0.0
+        for i in range(n + 1):
+            if i != worst:
+                centroid += simplex[i]
         centroid /= n
-        reflected = centroid + (centroid - simplex[n])
-        f_reflected = _objective(reflected, free, theta, Y, lengths, error, trend, season, m,
-                                 shared_states, states)  # fmt: skip
-        if f_reflected < values[0]:
-            expanded = centroid + expand * (centroid - simplex[n])
-            f_expanded = _objective(expanded, free, theta, Y, lengths, error, trend, season, m,
-                                    shared_states, states)  # fmt: skip
-            if f_expanded < f_reflected:
-                simplex[n], values[n] = expanded, f_expanded
+        for k in range(n):
+            trial[k] = 2.0 * centroid[k] - simplex[worst, k]
+        f_trial = _objective(trial, free, full, Y, lengths, error, trend, season, m,
+                             shared_states, states, work)  # fmt: skip
+        if f_trial < values[best]:
+            for k in range(n):
+                second_trial[k] = centroid[k] + expand * (centroid[k] - simplex[worst, k])
+            f_second = _objective(second_trial, free, full, Y, lengths, error, trend, season, m,
+                                  shared_states, states, work)  # fmt: skip
+            if f_second < f_trial:
+                simplex[worst], values[worst] = second_trial, f_second
             else:
-                simplex[n], values[n] = reflected, f_reflected
-        elif f_reflected < values[n - 1]:
-            simplex[n], values[n] = reflected, f_reflected
+                simplex[worst], values[worst] = trial, f_trial
+        elif f_trial < values[second]:
+            simplex[worst], values[worst] = trial, f_trial
         else:
-            if f_reflected < values[n]:
-                contracted = centroid + contract * (reflected - centroid)
+            if f_trial < values[worst]:
+                for k in range(n):
+                    second_trial[k] = centroid[k] + contract * (trial[k] - centroid[k])
             else:
-                contracted = centroid + contract * (simplex[n] - centroid)
-            f_contracted = _objective(contracted, free, theta, Y, lengths, error, trend, season,
-                                      m, shared_states, states)  # fmt: skip
-            if f_contracted < min(f_reflected, values[n]):
-                simplex[n], values[n] = contracted, f_contracted
+                for k in range(n):
+                    second_trial[k] = centroid[k] + contract * (simplex[worst, k] - centroid[k])
+            f_second = _objective(second_trial, free, full, Y, lengths, error, trend, season, m,
+                                  shared_states, states, work)  # fmt: skip
+            if f_second < min(f_trial, values[worst]):
+                simplex[worst], values[worst] = second_trial, f_second
             else:
-                for i in range(1, n + 1):
-                    simplex[i] = simplex[0] + shrink * (simplex[i] - simplex[0])
-                    values[i] = _objective(simplex[i], free, theta, Y, lengths, error, trend,
-                                           season, m, shared_states, states)  # fmt: skip
-    best = np.argmin(values)
+                for i in range(n + 1):
+                    if i == best:
+                        continue
+                    for k in range(n):
+                        simplex[i, k] = simplex[best, k] + shrink * (simplex[i, k] - simplex[best, k])
+                    values[i] = _objective(simplex[i], free, full, Y, lengths, error, trend,
+                                           season, m, shared_states, states, work)  # fmt: skip
+    best = 0
+    for i in range(1, n + 1):
+        if values[i] < values[best]:
+            best = i
     out = theta.copy()
     k = 0
     for j in range(out.shape[0]):
         if free[j]:
             out[j] = simplex[best, k]
             k += 1
-    return out, values[best]
+    return out, values[best], iterations
+
+
+def _sort_order(order, values):
+    """Sort the indices ``order`` by ``values`` in place, ties kept in order (insertion sort)."""
+    for i in range(1, order.shape[0]):
+        current = order[i]
+        j = i - 1
+        while j >= 0 and values[order[j]] > values[current]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = current
 
 
 def simulate(state, horizon, n_paths, error, trend, season, alpha, beta, gamma, phi, m,
@@ -351,8 +468,8 @@ def compiled(name):
     import numba  # noqa: PLC0415
 
     module = globals()
-    for helper in ("_one_step", "_update", "_roots_within", "admissible", "initial_state_from", "ets_filter",
-                   "neg2_loglik", "_objective"):  # fmt: skip
+    for helper in ("_one_step", "_update", "_reverse", "_roots_within", "admissible", "fill_initial_state",
+                   "ets_filter", "work_size", "neg2_loglik", "_objective", "_sort_order"):  # fmt: skip
         if not isinstance(module[helper], numba.core.registry.CPUDispatcher):
             module[helper] = _jit(numba, module[helper])
     _compiled[name] = _jit(numba, _FUNCTIONS[name])
