@@ -428,6 +428,209 @@ def _sort_order(order, values):
         order[j + 1] = current
 
 
+def initial_states(y, trend, season, m):
+    """Heuristic initial states of forecast::ets (``initstate``), ``theta[4:]`` layout.
+
+    Seasonal factors from a classical decomposition (a Fourier fit for fewer
+    than three seasons), level and trend from a regression on the first
+    ``max(10, 2 m)`` seasonally adjusted values.
+    """
+    n = y.shape[0]
+    n_season = m - 1 if season else 0
+    out = np.empty(1 + trend + n_season)
+    adjusted = y.copy()
+    if season:
+        seasonal = np.empty(n)
+        if n < 3 * m:
+            design = np.empty((n, 4))
+            for t in range(n):
+                angle = 2 * np.pi * (t + 1) / m
+                design[t, 0], design[t, 1] = 1.0, t + 1.0
+                design[t, 2], design[t, 3] = np.sin(angle), np.cos(angle)
+            coef = np.linalg.lstsq(design, y.copy())[0]
+            for t in range(n):
+                base = coef[0] + coef[1] * (t + 1)
+                seasonal[t] = y[t] - base if season == 1 else y[t] / base
+        else:
+            _classical_seasonal(y, m, season == 2, seasonal)
+        first = 1 + trend
+        for j in range(n_season):
+            out[first + j] = seasonal[m - 1 - j]
+        if season == 1:
+            for t in range(n):
+                adjusted[t] = y[t] - seasonal[t]
+        else:
+            total = 0.0
+            for j in range(n_season):
+                out[first + j] = max(out[first + j], 1e-2)
+                total += out[first + j]
+            if total > m:
+                for j in range(n_season):
+                    out[first + j] /= total + 1e-2 * n_season
+            for t in range(n):
+                adjusted[t] = y[t] / max(seasonal[t], 1e-2)
+    n_start = min(max(10, 2 * (m if season else 1)), n)
+    if not trend:
+        out[0] = adjusted[:n_start].mean()
+        return out
+    if n_start < 2:
+        level, slope = adjusted[0], 0.0
+    else:
+        # Least squares line through (1, a_1) .. (n_start, a_n_start).
+        t_mean = (n_start + 1) / 2.0
+        a_mean = adjusted[:n_start].mean()
+        sxy = 0.0
+        sxx = 0.0
+        for t in range(n_start):
+            sxy += (t + 1 - t_mean) * (adjusted[t] - a_mean)
+            sxx += (t + 1 - t_mean) ** 2
+        slope = sxy / sxx
+        level = a_mean - slope * t_mean
+    if abs(level + slope) < 1e-8:
+        level, slope = level * (1 + 1e-3), slope * (1 - 1e-3)
+    out[0], out[1] = level, slope
+    return out
+
+
+def _classical_seasonal(y, m, multiplicative, out):
+    """Seasonal component of a classical (moving-average) decomposition, into ``out``."""
+    n = y.shape[0]
+    half = m // 2
+    sums = np.zeros(m)
+    counts = np.zeros(m)
+    for t in range(half, n - half):
+        # Centred moving average: 2 x m for even m, m for odd m.
+        if m % 2 == 0:
+            level = 0.5 * (y[t - half] + y[t + half])
+            for k in range(t - half + 1, t + half):
+                level += y[k]
+        else:
+            level = 0.0
+            for k in range(t - half, t + half + 1):
+                level += y[k]
+        level /= m
+        sums[t % m] += y[t] / level if multiplicative else y[t] - level
+        counts[t % m] += 1
+    means = sums / counts
+    centre = means.mean()
+    for t in range(n):
+        out[t] = means[t % m] / centre if multiplicative else means[t % m] - centre
+
+
+def theta_start(states, trend, damped, season, m):
+    """Start values (forecast::ets's ``initparam``) and a simplex step per ``theta`` entry."""
+    m_eff = m if season else 1
+    alpha = 1e-4 + 0.2 * (0.9999 - 1e-4) / m_eff
+    n = 4 + states.shape[0]
+    theta = np.empty(n)
+    step = np.empty(n)
+    theta[0] = alpha
+    theta[1] = 1e-4 + 0.1 * (min(0.9999, alpha) - 1e-4) if trend else 0.0
+    theta[2] = 1e-4 + 0.05 * (min(0.9999, 1 - alpha) - 1e-4) if season else 0.0
+    theta[3] = 0.8 + 0.99 * (0.98 - 0.8) if damped else 1.0
+    step[0], step[1], step[2], step[3] = 0.1, 0.05, 0.05, 0.02
+    for j in range(states.shape[0]):
+        theta[4 + j] = states[j]
+        step[4 + j] = max(0.1 * abs(states[j]), 0.05)
+    return theta, step
+
+
+def free_entries(n_theta, trend, damped, season, with_states):
+    """Which ``theta`` entries the optimiser moves."""
+    free = np.zeros(n_theta, dtype=np.bool_)
+    free[0] = True
+    free[1] = trend == 1
+    free[2] = season > 0
+    free[3] = damped == 1
+    if with_states:
+        free[4:] = True
+    return free
+
+
+def minimise(theta, free, step, Y, lengths, error, trend, season, m, shared_states, states,
+             maxiter, tol):  # fmt: skip
+    """:func:`nelder_mead` within ``maxiter`` iterations in all, restarted while it improves.
+
+    A restart (a fresh simplex around the optimum) escapes simplexes that
+    collapsed early. Returns ``(theta, value)``.
+    """
+    free_step = np.empty(free.sum())
+    k = 0
+    for j in range(free.shape[0]):
+        if free[j]:
+            free_step[k] = step[j]
+            k += 1
+    value = np.inf
+    budget = maxiter
+    while budget > 0:
+        theta, new_value, iterations = nelder_mead(
+            theta, free, free_step, Y, lengths, error, trend, season, m, shared_states, states,
+            budget, tol,
+        )  # fmt: skip
+        budget -= max(iterations, 1)
+        improved = np.isfinite(new_value) and (
+            not np.isfinite(value) or new_value < value - tol * abs(value)
+        )
+        value = min(value, new_value)
+        if not improved:
+            break
+    return theta, value
+
+
+def fit_rows(Y, lengths, forms, allowed, maxiter, tol):
+    """Every allowed form on every row alone, by maximum likelihood, in one compiled loop.
+
+    ``forms`` is ``(n_forms, 5)`` (error, trend, damped, season, m),
+    ``allowed`` ``(n_rows, n_forms)``. Row ``i`` is divided by its mean
+    absolute value first. Returns ``(scale, neg2llf, sse, theta)``:
+    ``(n_rows,)``, ``(n_rows, n_forms)`` twice (inf where a form was not
+    fitted), and ``(n_rows, n_forms, 4 + max_states)`` on the scaled rows.
+    """
+    n_rows, n_forms = allowed.shape
+    max_states = 0
+    for f in range(n_forms):
+        max_states = max(max_states, 1 + forms[f, 1] + (forms[f, 4] - 1 if forms[f, 3] else 0))
+    scale = np.ones(n_rows)
+    neg2llf = np.full((n_rows, n_forms), np.inf)
+    sse = np.full((n_rows, n_forms), np.inf)
+    thetas = np.full((n_rows, n_forms, 4 + max_states), np.nan)
+    one_length = np.empty(1, dtype=np.int64)
+    for i in range(n_rows):
+        length = lengths[i]
+        one_length[0] = length
+        total = 0.0
+        for t in range(length):
+            total += abs(Y[i, t])
+        if total > 0:
+            scale[i] = total / length
+        row = np.empty((1, length))
+        for t in range(length):
+            row[0, t] = Y[i, t] / scale[i]
+        for f in range(n_forms):
+            if not allowed[i, f]:
+                continue
+            error, trend, damped, season, m = forms[f, 0], forms[f, 1], forms[f, 2], forms[f, 3], forms[f, 4]
+            n_states = 1 + trend + (m - 1 if season else 0)
+            n_params = 1 + trend + (1 if season else 0) + damped + n_states + 1
+            if length <= n_params + 3:
+                continue
+            states = initial_states(row[0], trend, season, m)
+            theta, step = theta_start(states, trend, damped, season, m)
+            free = free_entries(theta.shape[0], trend, damped, season, True)
+            no_states = np.zeros((1, n_states + (1 if season else 0)))
+            theta, value = minimise(theta, free, step, row, one_length, error, trend, season, m,
+                                    True, no_states, maxiter, tol)  # fmt: skip
+            if not np.isfinite(value):
+                continue
+            state = initial_state_from(theta, trend, season, m)
+            row_sse, _ = ets_filter(row[0], length, state, error, trend, season, theta[0],
+                                    theta[1], theta[2], theta[3], m)  # fmt: skip
+            neg2llf[i, f] = value
+            sse[i, f] = row_sse
+            thetas[i, f, : theta.shape[0]] = theta
+    return scale, neg2llf, sse, thetas
+
+
 def simulate(state, horizon, n_paths, error, trend, season, alpha, beta, gamma, phi, m,
              sigma, seed):  # fmt: skip
     """Sample paths of the next ``horizon`` values, ``(n_paths, horizon)``."""
@@ -444,36 +647,33 @@ def simulate(state, horizon, n_paths, error, trend, season, alpha, beta, gamma, 
     return paths
 
 
-_FUNCTIONS = {
-    "ets_filter": ets_filter,
-    "ets_forecast": ets_forecast,
-    "neg2_loglik": neg2_loglik,
-    "nelder_mead": nelder_mead,
-    "simulate": simulate,
-}
-_compiled = {}
+# Compiled together, callees first; the public entry points are the last five.
+_CALL_TREE = (
+    "_one_step", "_update", "_reverse", "_roots_within", "admissible", "fill_initial_state",
+    "initial_state_from", "ets_filter", "work_size", "neg2_loglik", "_objective", "_sort_order",
+    "_classical_seasonal", "initial_states", "theta_start", "free_entries", "nelder_mead",
+    "minimise", "fit_rows", "ets_forecast", "simulate",
+)  # fmt: skip
 _HAS_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def compiled(name):
     """The function ``name``, compiled by numba when it is installed.
 
-    numba compiles the whole call tree on first use (a few seconds, cached on
-    disk); without numba the Python function is returned.
+    numba compiles a call tree on first use (seconds, cached on disk);
+    without numba the Python function is returned.
     """
-    if name in _compiled:
-        return _compiled[name]
-    if not _HAS_NUMBA:
-        return _FUNCTIONS[name]
-    import numba  # noqa: PLC0415
-
     module = globals()
-    for helper in ("_one_step", "_update", "_reverse", "_roots_within", "admissible", "fill_initial_state",
-                   "ets_filter", "work_size", "neg2_loglik", "_objective", "_sort_order"):  # fmt: skip
-        if not isinstance(module[helper], numba.core.registry.CPUDispatcher):
+    if _HAS_NUMBA and not _JITTED:
+        import numba  # noqa: PLC0415
+
+        for helper in _CALL_TREE:
             module[helper] = _jit(numba, module[helper])
-    _compiled[name] = _jit(numba, _FUNCTIONS[name])
-    return _compiled[name]
+        _JITTED.append(True)
+    return module[name]
+
+
+_JITTED = []
 
 
 def _jit(numba, function):
