@@ -190,7 +190,7 @@ def _full_state(states, trend, season, m):
 def _minimise(theta, free, step, Y, lengths, form):
     error, trend, _, season, m = form
     no_states = np.zeros((len(Y), len(theta) - 4 + (1 if season else 0)))
-    return compiled("minimise")(theta, free, step, Y, lengths, error, trend, season, m, True,
+    return compiled("minimise")(theta, free, step, Y, lengths, error, trend, season, m, 1,
                                 no_states, MAXITER, TOL)  # fmt: skip
 
 
@@ -223,7 +223,7 @@ def fit_form(Y, lengths, form):
     theta, step = theta[:4], step[:4]
     free = _free(form, 4, False)
     theta, value = compiled("minimise")(
-        theta, free, step, Y, lengths, error, trend, season, m, False, states, MAXITER, TOL
+        theta, free, step, Y, lengths, error, trend, season, m, 0, states, MAXITER, TOL
     )
     if not np.isfinite(value):
         return None

@@ -271,23 +271,32 @@ def _roots_within(coef, radius, spare):
     return True
 
 
-def neg2_loglik(theta, Y, lengths, error, trend, season, m, shared_states, states, work):
+def neg2_loglik(theta, Y, lengths, error, trend, season, m, states_from, states, work):
     """-2 log-likelihood of rows ``Y`` (Gaussian, one variance), inf when inadmissible.
 
-    With ``shared_states`` the initial state comes from ``theta``; otherwise
-    row ``i`` starts from ``states[i]``. ``work`` is scratch space of
-    :func:`work_size` values, so that no evaluation allocates.
+    ``states_from`` says where each row's initial state comes from: 0 row
+    ``i`` starts from ``states[i]``, 1 from ``theta[4:]``, 2 the least
+    squares states given the smoothing parameters (one row of a linear form,
+    see :func:`least_squares_states`: the likelihood profiled over the
+    states). ``work`` is scratch space of :func:`work_size` values, so that
+    no evaluation but a profiled one allocates.
     """
     alpha, beta, gamma, phi = theta[0], theta[1], theta[2], theta[3]
     n_state = 1 + trend + (m if season else 0)
     if not admissible(alpha, beta, gamma, phi, trend, season, m, work[n_state:]):
         return np.inf
     state = work[:n_state]
+    if states_from == 2:
+        sse = least_squares_states(Y[0], lengths[0], trend, season, alpha, beta, gamma, phi, m,
+                                   state)[0]  # fmt: skip
+        if not sse < np.inf:
+            return np.inf
+        return lengths[0] * (np.log(2 * np.pi * max(sse, 1e-300) / lengths[0]) + 1)
     sse = 0.0
     log_forecasts = 0.0
     n_obs = 0
     for i in range(Y.shape[0]):
-        if shared_states:
+        if states_from == 1:
             fill_initial_state(theta, trend, season, m, state)
         else:
             state[:] = states[i]
@@ -308,21 +317,125 @@ def neg2_loglik(theta, Y, lengths, error, trend, season, m, shared_states, state
     return n_obs * (np.log(2 * np.pi * sse / n_obs) + 1) + 2 * log_forecasts
 
 
+def least_squares_states(y, length, trend, season, alpha, beta, gamma, phi, m, state):
+    """Initial states minimising the squared errors of a linear form, given its smoothing.
+
+    With additive errors and an additive season (or none) each one-step
+    error is ``r_t - h_t' z``, linear in the free initial states ``z``
+    (``theta[4:]`` layout, the last seasonal factor minus the sum of the
+    others): ``r`` the errors from a zero state, ``h`` the responses to unit
+    states, both run forward together. ``z`` solves the normal equations;
+    the errors from ``z`` are then filtered once more (exact sum of squares).
+    Returns ``(sse, z)``; ``sse`` is inf when the normal equations are
+    singular. ``state`` (``1 + trend + m`` values) is scratch space.
+    """
+    first = 1 + trend
+    n_season = m if season else 0
+    k = first + (m - 1 if season else 0)
+    n_state = first + n_season
+    # Row r of the seasonal block is the factor used r steps from now (a ring).
+    a = np.zeros(n_state)
+    B = np.zeros((n_state, k))
+    for j in range(first):
+        B[j, j] = 1.0
+    for r in range(n_season):
+        source = first + m - 1 - r  # theta layout index of that factor
+        if source < k:
+            B[first + r, source] = 1.0
+        else:
+            for j in range(first, k):
+                B[first + r, j] = -1.0
+    gram = np.zeros((k, k))
+    rhs = np.zeros(k)
+    h = np.empty(k)
+    position = 0
+    slot = first
+    for t in range(length):
+        if season:
+            slot = first + position
+        forecast = a[0] + (phi * a[1] if trend else 0.0) + (a[slot] if season else 0.0)
+        residual = y[t] - forecast
+        for j in range(k):
+            h[j] = B[0, j] + (phi * B[1, j] if trend else 0.0) + (B[slot, j] if season else 0.0)
+        for i in range(k):
+            rhs[i] += h[i] * residual
+            for j in range(i, k):
+                gram[i, j] += h[i] * h[j]
+        # x <- F x + g e: e = residual for the data part, -h for the unit states.
+        a[0] += (phi * a[1] if trend else 0.0) + alpha * residual
+        if trend:
+            a[1] = phi * a[1] + beta * residual
+        if season:
+            a[slot] += gamma * residual
+        for j in range(k):
+            B[0, j] += (phi * B[1, j] if trend else 0.0) - alpha * h[j]
+            if trend:
+                B[1, j] = phi * B[1, j] - beta * h[j]
+            if season:
+                B[slot, j] -= gamma * h[j]
+        if season:
+            position += 1
+            if position == n_season:
+                position = 0
+    z = np.zeros(k)
+    if not _cholesky_solve(gram, rhs, z):
+        return np.inf, z
+    theta = np.empty(4 + k)
+    theta[0], theta[1], theta[2], theta[3] = alpha, beta, gamma, phi
+    theta[4:] = z
+    fill_initial_state(theta, trend, season, m, state)
+    sse, _ = ets_filter(y, length, state, 1, trend, season, alpha, beta, gamma, phi, m)
+    return sse, z
+
+
+def _cholesky_solve(gram, rhs, out):
+    """Solve ``gram out = rhs`` (upper triangle of ``gram`` given; overwritten); False if singular."""
+    k = rhs.shape[0]
+    largest = 0.0
+    for i in range(k):
+        largest = max(largest, gram[i, i])
+    for j in range(k):
+        pivot = gram[j, j]
+        for p in range(j):
+            pivot -= gram[p, j] * gram[p, j]
+        if not pivot > 1e-12 * largest:
+            return False
+        pivot = np.sqrt(pivot)
+        gram[j, j] = pivot
+        for i in range(j + 1, k):
+            value = gram[j, i]
+            for p in range(j):
+                value -= gram[p, j] * gram[p, i]
+            gram[j, i] = value / pivot
+    # gram's upper triangle is now U with U'U = gram: solve U'w = rhs, then U out = w.
+    for i in range(k):
+        value = rhs[i]
+        for p in range(i):
+            value -= gram[p, i] * out[p]
+        out[i] = value / gram[i, i]
+    for i in range(k - 1, -1, -1):
+        value = out[i]
+        for p in range(i + 1, k):
+            value -= gram[i, p] * out[p]
+        out[i] = value / gram[i, i]
+    return True
+
+
 def work_size(trend, season, m):
     """Scratch values :func:`neg2_loglik` needs: a state and the admissibility check's."""
     return 1 + trend + (m if season else 0) + 2 * (m + 2)
 
 
-def _objective(z, free, full, Y, lengths, error, trend, season, m, shared_states, states, work):
+def _objective(z, free, full, Y, lengths, error, trend, season, m, states_from, states, work):
     k = 0
     for j in range(full.shape[0]):
         if free[j]:
             full[j] = z[k]
             k += 1
-    return neg2_loglik(full, Y, lengths, error, trend, season, m, shared_states, states, work)
+    return neg2_loglik(full, Y, lengths, error, trend, season, m, states_from, states, work)
 
 
-def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_states,
+def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, states_from,
                 states, maxiter, tol):  # fmt: skip
     """Minimise :func:`neg2_loglik` over ``theta[free]``; returns ``(theta, value, iterations)``.
 
@@ -355,7 +468,7 @@ def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_s
         simplex[i + 1, i] += step[i]
     for i in range(n + 1):
         values[i] = _objective(simplex[i], free, full, Y, lengths, error, trend, season, m,
-                               shared_states, states, work)  # fmt: skip
+                               states_from, states, work)  # fmt: skip
     iterations = 0
     while iterations < maxiter:
         _sort_order(order, values)
@@ -373,12 +486,12 @@ def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_s
         for k in range(n):
             trial[k] = 2.0 * centroid[k] - simplex[worst, k]
         f_trial = _objective(trial, free, full, Y, lengths, error, trend, season, m,
-                             shared_states, states, work)  # fmt: skip
+                             states_from, states, work)  # fmt: skip
         if f_trial < values[best]:
             for k in range(n):
                 second_trial[k] = centroid[k] + expand * (centroid[k] - simplex[worst, k])
             f_second = _objective(second_trial, free, full, Y, lengths, error, trend, season, m,
-                                  shared_states, states, work)  # fmt: skip
+                                  states_from, states, work)  # fmt: skip
             if f_second < f_trial:
                 simplex[worst], values[worst] = second_trial, f_second
             else:
@@ -393,7 +506,7 @@ def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_s
                 for k in range(n):
                     second_trial[k] = centroid[k] + contract * (simplex[worst, k] - centroid[k])
             f_second = _objective(second_trial, free, full, Y, lengths, error, trend, season, m,
-                                  shared_states, states, work)  # fmt: skip
+                                  states_from, states, work)  # fmt: skip
             if f_second < min(f_trial, values[worst]):
                 simplex[worst], values[worst] = second_trial, f_second
             else:
@@ -403,7 +516,7 @@ def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, shared_s
                     for k in range(n):
                         simplex[i, k] = simplex[best, k] + shrink * (simplex[i, k] - simplex[best, k])
                     values[i] = _objective(simplex[i], free, full, Y, lengths, error, trend,
-                                           season, m, shared_states, states, work)  # fmt: skip
+                                           season, m, states_from, states, work)  # fmt: skip
     best = 0
     for i in range(1, n + 1):
         if values[i] < values[best]:
@@ -547,7 +660,7 @@ def free_entries(n_theta, trend, damped, season, with_states):
     return free
 
 
-def minimise(theta, free, step, Y, lengths, error, trend, season, m, shared_states, states,
+def minimise(theta, free, step, Y, lengths, error, trend, season, m, states_from, states,
              maxiter, tol):  # fmt: skip
     """:func:`nelder_mead` within ``maxiter`` iterations in all, restarted while it improves.
 
@@ -564,7 +677,7 @@ def minimise(theta, free, step, Y, lengths, error, trend, season, m, shared_stat
     budget = maxiter
     while budget > 0:
         theta, new_value, iterations = nelder_mead(
-            theta, free, free_step, Y, lengths, error, trend, season, m, shared_states, states,
+            theta, free, free_step, Y, lengths, error, trend, season, m, states_from, states,
             budget, tol,
         )  # fmt: skip
         budget -= max(iterations, 1)
@@ -616,12 +729,19 @@ def fit_rows(Y, lengths, forms, allowed, maxiter, tol):
                 continue
             states = initial_states(row[0], trend, season, m)
             theta, step = theta_start(states, trend, damped, season, m)
-            free = free_entries(theta.shape[0], trend, damped, season, True)
+            # Linear forms: the states by least squares inside the likelihood.
+            linear = error == 1 and season != 2
+            free = free_entries(theta.shape[0], trend, damped, season, not linear)
             no_states = np.zeros((1, n_states + (1 if season else 0)))
             theta, value = minimise(theta, free, step, row, one_length, error, trend, season, m,
-                                    True, no_states, maxiter, tol)  # fmt: skip
+                                    2 if linear else 1, no_states, maxiter, tol)  # fmt: skip
             if not np.isfinite(value):
                 continue
+            if linear:
+                scratch = np.empty(n_states + (1 if season else 0))
+                _, z = least_squares_states(row[0], length, trend, season, theta[0], theta[1],
+                                            theta[2], theta[3], m, scratch)  # fmt: skip
+                theta[4:] = z
             state = initial_state_from(theta, trend, season, m)
             row_sse, _ = ets_filter(row[0], length, state, error, trend, season, theta[0],
                                     theta[1], theta[2], theta[3], m)  # fmt: skip
@@ -650,7 +770,8 @@ def simulate(state, horizon, n_paths, error, trend, season, alpha, beta, gamma, 
 # Compiled together, callees first; the public entry points are the last five.
 _CALL_TREE = (
     "_one_step", "_update", "_reverse", "_roots_within", "admissible", "fill_initial_state",
-    "initial_state_from", "ets_filter", "work_size", "neg2_loglik", "_objective", "_sort_order",
+    "initial_state_from", "ets_filter", "_cholesky_solve", "least_squares_states", "work_size",
+    "neg2_loglik", "_objective", "_sort_order",
     "_classical_seasonal", "initial_states", "theta_start", "free_entries", "nelder_mead",
     "minimise", "fit_rows", "ets_forecast", "simulate",
 )  # fmt: skip
