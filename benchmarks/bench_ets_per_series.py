@@ -7,7 +7,11 @@ timings; the warm-up times are printed separately. One core: CPU time of this
 process. All cores: wall time (joblib / statsforecast worker processes).
 The two competitors alternate within one process.
 
-Run: ``python -m benchmarks.bench_ets_per_series --n-series 40``.
+``--origins K`` first prints the rolling-origin accuracy of the single-series
+fit (K origins, one season ahead, as ``bench_statistical``) on airline, lynx,
+shampoo, uschange and PBS, with the form each side chose at the last origin.
+
+Run: ``python -m benchmarks.bench_ets_per_series --n-series 40 --origins 3``.
 """
 
 import argparse
@@ -18,13 +22,43 @@ import warnings
 
 import numpy as np
 
-from benchmarks.bench_statistical import generated_panel, mase
+from benchmarks.bench_statistical import HORIZONS, PERIODS, _datasets, generated_panel, mase, smape
 
 
 def _timed(function):
     wall, cpu = time.perf_counter(), time.process_time()
     result = function()
     return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def accuracy(n_origins):
+    from statsforecast.models import AutoETS
+
+    from sklseq.statistical import ExponentialSmoothingRegressor
+
+    print(f"## ETS by rolling origin, {n_origins} origins, one season ahead (mean over origins)\n")
+    print("| series | sklseq MASE | statsforecast MASE | sklseq sMAPE | statsforecast sMAPE "
+          "| sklseq form (last) | statsforecast form (last) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for name, series in _datasets().items():
+        period, horizon = PERIODS[name], HORIZONS[name]
+        scores = []
+        for k in range(n_origins):
+            end = len(series) - horizon * (n_origins - k)
+            history, actual = series[:end], series[end : end + horizon]
+            ours = ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon)
+            ours_forecast = ours.fit(history[None]).predict(history[None])[0]
+            theirs = AutoETS(season_length=period).fit(history)
+            their_forecast = theirs.predict(horizon)["mean"]
+            scores.append([mase(actual, ours_forecast, history, period),
+                           mase(actual, their_forecast, history, period),
+                           smape(actual, ours_forecast), smape(actual, their_forecast)])  # fmt: skip
+        ours_mase, their_mase, ours_smape, their_smape = np.mean(scores, axis=0)
+        error, trend, season, damped = theirs.model_["components"]
+        their_form = f"ETS({error},{trend}{'d' if damped == 'D' else ''},{season})"
+        print(f"| {name} | {ours_mase:.3f} | {their_mase:.3f} | {ours_smape:.2f} | "
+              f"{their_smape:.2f} | {ours.form_} | {their_form} |")  # fmt: skip
+    print()
 
 
 def main():
@@ -38,8 +72,13 @@ def main():
     parser.add_argument("--n-series", type=int, default=40)
     parser.add_argument("--horizon", type=int, default=12)
     parser.add_argument("--all-cores", action="store_true", help="also time n_jobs=-1")
+    parser.add_argument("--origins", type=int, default=0, help="rolling-origin accuracy first")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.origins:
+        accuracy(args.origins)
+    if not args.n_series:
+        return
     period, horizon, n_series = 12, args.horizon, args.n_series
     panel = generated_panel(n_series)
     history, actual = panel[:, :-horizon], panel[:, -horizon:]

@@ -555,12 +555,19 @@ def initial_states(y, trend, season, m):
     if season:
         seasonal = np.empty(n)
         if n < 3 * m:
-            design = np.empty((n, 4))
+            # Least squares on (1, t, sin, cos) by its normal equations.
+            gram = np.zeros((4, 4))
+            rhs = np.zeros(4)
+            row = np.empty(4)
             for t in range(n):
                 angle = 2 * np.pi * (t + 1) / m
-                design[t, 0], design[t, 1] = 1.0, t + 1.0
-                design[t, 2], design[t, 3] = np.sin(angle), np.cos(angle)
-            coef = np.linalg.lstsq(design, y.copy())[0]
+                row[0], row[1], row[2], row[3] = 1.0, t + 1.0, np.sin(angle), np.cos(angle)
+                for i in range(4):
+                    rhs[i] += row[i] * y[t]
+                    for j in range(i, 4):
+                        gram[i, j] += row[i] * row[j]
+            coef = np.zeros(4)
+            _cholesky_solve(gram, rhs, coef)
             for t in range(n):
                 base = coef[0] + coef[1] * (t + 1)
                 seasonal[t] = y[t] - base if season == 1 else y[t] / base
