@@ -1,9 +1,17 @@
 """ETS models (Hyndman et al., 2008): estimation, selection and forecasts of one form.
 
 A form is ``(error, trend, damped, season, m)`` with component codes as in
-:mod:`._ets_core`. :func:`fit_form` estimates one form on rows,
-:func:`select_form` chooses among forms by AICc as forecast::ets does, and
-:class:`ETSFit` forecasts with prediction standard deviations.
+:mod:`._ets_core`. :func:`fit_per_row` estimates forms on each row alone
+(one compiled loop over rows and forms), :func:`fit_form` one form on rows
+(pooled smoothing parameters for several rows), :func:`select_form` chooses
+among forms by AICc as forecast::ets does, and :class:`ETSFit` forecasts
+with prediction standard deviations.
+
+The optimiser is forecast::ets's: Nelder-Mead from its start values, at most
+2000 iterations, R's relative tolerance. For the linear forms (additive
+error, additive or no season) the initial states are solved by least squares
+inside each likelihood evaluation, so the simplex moves only the smoothing
+parameters; the other forms move the states too.
 """
 
 import itertools
@@ -133,6 +141,14 @@ class ETSFit:
         """Initial states of one row with the smoothing parameters held: least -2 log-likelihood."""
         scale = _scale(y[None], np.array([len(y)]))
         y = y / scale
+        error, trend, _, season, m = self.form
+        if error == 1 and season != 2:  # linear: exactly, by least squares
+            scratch = np.empty(1 + trend + (m if season else 0))
+            sse, states = compiled("least_squares_states")(
+                y, len(y), trend, season, *self.smoothing(), m, scratch
+            )
+            if np.isfinite(sse):
+                return _rescale_states(states, self.form, scale)
         theta, step = _theta_start(y, self.form)
         theta[:4] = self.theta[:4]
         free = np.zeros(len(theta), dtype=bool)

@@ -514,7 +514,8 @@ def nelder_mead(theta, free, step, Y, lengths, error, trend, season, m, states_f
                     if i == best:
                         continue
                     for k in range(n):
-                        simplex[i, k] = simplex[best, k] + shrink * (simplex[i, k] - simplex[best, k])
+                        towards = simplex[i, k] - simplex[best, k]
+                        simplex[i, k] = simplex[best, k] + shrink * towards
                     values[i] = _objective(simplex[i], free, full, Y, lengths, error, trend,
                                            season, m, states_from, states, work)  # fmt: skip
     best = 0
@@ -729,7 +730,8 @@ def fit_rows(Y, lengths, forms, allowed, maxiter, tol):
         for f in range(n_forms):
             if not allowed[i, f]:
                 continue
-            error, trend, damped, season, m = forms[f, 0], forms[f, 1], forms[f, 2], forms[f, 3], forms[f, 4]
+            error, trend, damped = forms[f, 0], forms[f, 1], forms[f, 2]
+            season, m = forms[f, 3], forms[f, 4]
             n_states = 1 + trend + (m - 1 if season else 0)
             n_params = 1 + trend + (1 if season else 0) + damped + n_states + 1
             if length <= n_params + 3:
