@@ -48,7 +48,10 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
     the smoothing parameters held (a row equal to the single training row
     keeps the fitted ones) and forecasts its next ``horizon`` values. With
     ``per_series=True`` every row gets its own model instead, fitted in
-    ``predict`` (see :class:`~sklseq.statistical._base.StatisticalForecasterMixin`).
+    ``predict`` (see :class:`~sklseq.statistical._base.StatisticalForecasterMixin`):
+    the rows' fits run in one compiled loop per chunk of rows, joblib
+    spreading the chunks over ``n_jobs``, each row's result the same as a fit
+    of that row alone.
 
     Parameters
     ----------
@@ -94,6 +97,12 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
 
     Notes
     -----
+    The optimiser is forecast::ets's Nelder-Mead (its start values, at most
+    2000 iterations); for the linear forms (additive error, additive or no
+    season) the initial states are solved by least squares inside each
+    likelihood evaluation. numba compiles it on first use (tens of seconds,
+    cached on disk afterwards).
+
     Forecast standard deviations are analytic for additive seasons or none
     (Hyndman et al., 2008, classes 1 and 2) and, for multiplicative seasons,
     from 5000 simulated sample paths with a fixed seed. Each row needs more
