@@ -1,9 +1,17 @@
 """ETS models (Hyndman et al., 2008): estimation, selection and forecasts of one form.
 
 A form is ``(error, trend, damped, season, m)`` with component codes as in
-:mod:`._ets_core`. :func:`fit_form` estimates one form on rows,
-:func:`select_form` chooses among forms by AICc as forecast::ets does, and
-:class:`ETSFit` forecasts with prediction standard deviations.
+:mod:`._ets_core`. :func:`fit_per_row` estimates forms on each row alone
+(one compiled loop over rows and forms), :func:`fit_form` one form on rows
+(pooled smoothing parameters for several rows), :func:`select_form` chooses
+among forms by AICc as forecast::ets does, and :class:`ETSFit` forecasts
+with prediction standard deviations.
+
+The optimiser is forecast::ets's: Nelder-Mead from its start values, at most
+2000 iterations, R's relative tolerance. For the linear forms (additive
+error, additive or no season) the initial states are solved by least squares
+inside each likelihood evaluation, so the simplex moves only the smoothing
+parameters; the other forms move the states too.
 """
 
 import itertools
@@ -13,12 +21,23 @@ import numpy as np
 
 from ._ets_core import compiled
 
-__all__ = ["ETSFit", "candidate_forms", "describe_form", "fit_form", "select_form"]
+__all__ = [
+    "ETSFit",
+    "best_fit",
+    "candidate_forms",
+    "describe_form",
+    "fit_form",
+    "fit_per_row",
+    "select_form",
+]
 
 _ERRORS = {"A": 1, "M": 2}
 _SEASONS = {"N": 0, "A": 1, "M": 2}
 # Sample paths for the forecast distribution of forms without a closed form.
 N_PATHS = 5000
+# forecast::ets's optimiser budget (maxit) and R optim's relative tolerance.
+MAXITER = 2000
+TOL = 1.5e-8
 
 
 def describe_form(form):
@@ -56,81 +75,20 @@ def candidate_forms(error, trend, season, m, positive):
 
 
 def initial_states(y, form):
-    """Heuristic initial states of forecast::ets (``initstate``), ``theta[4:]`` layout.
-
-    Seasonal factors from a classical decomposition (a Fourier fit for fewer
-    than three seasons), level and trend from a regression on the first
-    ``max(10, 2 m)`` seasonally adjusted values.
-    """
+    """Heuristic initial states of forecast::ets (``initstate``) of row ``y``, ``theta[4:]`` layout."""
     _, trend, _, season, m = form
-    n = len(y)
-    if season:
-        if n < 3 * m:
-            t = np.arange(1, n + 1)
-            design = np.column_stack(
-                [np.ones(n), t, np.sin(2 * np.pi * t / m), np.cos(2 * np.pi * t / m)]
-            )
-            coef = np.linalg.lstsq(design, y, rcond=None)[0]
-            base = coef[0] + coef[1] * t
-            seasonal = y - base if season == 1 else y / base
-        else:
-            seasonal = _classical_seasonal(y, m, multiplicative=season == 2)
-        init_season = seasonal[1:m][::-1]
-        if season == 1:
-            adjusted = y - seasonal
-        else:
-            init_season = np.clip(init_season, 1e-2, None)
-            if init_season.sum() > m:
-                init_season = init_season / np.sum(init_season + 1e-2)
-            adjusted = y / np.clip(seasonal, 1e-2, None)
-    else:
-        init_season = np.empty(0)
-        adjusted = y
-    n_start = min(max(10, 2 * (m if season else 1)), n)
-    if not trend:
-        return np.concatenate([[adjusted[:n_start].mean()], init_season])
-    if n_start < 2:
-        level, slope = adjusted[0], 0.0
-    else:
-        design = np.column_stack([np.ones(n_start), np.arange(1, n_start + 1)])
-        level, slope = np.linalg.lstsq(design, adjusted[:n_start], rcond=None)[0]
-    if abs(level + slope) < 1e-8:
-        level, slope = level * (1 + 1e-3), slope * (1 - 1e-3)
-    return np.concatenate([[level, slope], init_season])
+    return compiled("initial_states")(np.ascontiguousarray(y, dtype=float), trend, season, m)
 
 
-def _classical_seasonal(y, m, multiplicative):
-    """Seasonal component of a classical (moving-average) decomposition, length ``len(y)``."""
-    n = len(y)
-    if m % 2 == 0:
-        weights = np.r_[0.5, np.ones(m - 1), 0.5] / m
-    else:
-        weights = np.ones(m) / m
-    trend = np.full(n, np.nan)
-    half = len(weights) // 2
-    trend[half : n - half] = np.convolve(y, weights, mode="valid")
-    detrended = y / trend if multiplicative else y - trend
-    means = np.array([np.nanmean(detrended[i::m]) for i in range(m)])
-    means = means / means.mean() if multiplicative else means - means.mean()
-    return np.tile(means, n // m + 1)[:n]
+def _theta_start(y, form):
+    """Start values (forecast::ets's ``initparam``, heuristic states) and simplex steps."""
+    _, trend, damped, season, m = form
+    return compiled("theta_start")(initial_states(y, form), trend, damped, season, m)
 
 
-def _theta_start(y, form, states):
-    """Start values (forecast::ets's ``initparam``) and a simplex step per entry."""
-    error, trend, damped, season, m = form
-    m_eff = m if season else 1
-    alpha = 1e-4 + 0.2 * (0.9999 - 1e-4) / m_eff
-    beta = 1e-4 + 0.1 * (min(0.9999, alpha) - 1e-4) if trend else 0.0
-    gamma = 1e-4 + 0.05 * (min(0.9999, 1 - alpha) - 1e-4) if season else 0.0
-    phi = 0.8 + 0.99 * (0.98 - 0.8) if damped else 1.0
-    theta = np.concatenate([[alpha, beta, gamma, phi], states])
-    step = np.concatenate([[0.1, 0.05, 0.05, 0.02], np.maximum(0.1 * np.abs(states), 0.05)])
-    return theta, step
-
-
-def _free_smoothing(form):
+def _free(form, n_theta, with_states):
     _, trend, damped, season, _ = form
-    return np.array([True, bool(trend), bool(season), bool(damped)])
+    return compiled("free_entries")(n_theta, trend, damped, season, with_states)
 
 
 class ETSFit:
@@ -182,7 +140,15 @@ class ETSFit:
         """Initial states of one row with the smoothing parameters held: least -2 log-likelihood."""
         scale = _scale(y[None], np.array([len(y)]))
         y = y / scale
-        theta, step = _theta_start(y, self.form, initial_states(y, self.form))
+        error, trend, _, season, m = self.form
+        if error == 1 and season != 2:  # linear: exactly, by least squares
+            scratch = np.empty(1 + trend + (m if season else 0))
+            sse, states = compiled("least_squares_states")(
+                y, len(y), trend, season, *self.smoothing(), m, scratch
+            )
+            if np.isfinite(sse):
+                return _rescale_states(states, self.form, scale)
+        theta, step = _theta_start(y, self.form)
         theta[:4] = self.theta[:4]
         free = np.zeros(len(theta), dtype=bool)
         free[4:] = True
@@ -236,73 +202,96 @@ def _full_state(states, trend, season, m):
     return state
 
 
-def _minimise(theta, free, step, Y, lengths, form, maxiter=2000, tol=1e-10):
+def _minimise(theta, free, step, Y, lengths, form):
     error, trend, _, season, m = form
-    nelder_mead = compiled("nelder_mead")
     no_states = np.zeros((len(Y), len(theta) - 4 + (1 if season else 0)))
-    value = np.inf
-    # A restart from the optimum escapes simplexes that collapsed early.
-    for _ in range(3):
-        theta, new_value = nelder_mead(
-            theta, free, step[free], Y, lengths, error, trend, season, m, True, no_states,
-            maxiter, tol,
-        )  # fmt: skip
-        if not new_value < value - 1e-7 * abs(value):
-            value = min(value, new_value)
-            break
-        value = new_value
-    return theta, value
+    return compiled("minimise")(theta, free, step, Y, lengths, error, trend, season, m, 1,
+                                no_states, MAXITER, TOL)  # fmt: skip
 
 
 def fit_form(Y, lengths, form):
     """Estimate one form on rows ``Y`` (NaN-padded, ``lengths``).
 
     One row: smoothing parameters and initial states by maximum likelihood, as
-    forecast::ets. Several rows: shared smoothing parameters; each row starts
-    from its own heuristic initial states (:func:`initial_states`). The rows
-    are divided by their mean absolute value first, so that the simplex moves
-    states and smoothing parameters on one scale.
+    forecast::ets (:func:`fit_per_row`). Several rows: shared smoothing
+    parameters; each row starts from its own heuristic initial states
+    (:func:`initial_states`). The rows are divided by their mean absolute
+    value first, so that the simplex moves states and smoothing parameters on
+    one scale.
 
     Returns an :class:`ETSFit`, or None when the form cannot be fitted
     (too few observations, no admissible start, a failed fit).
     """
+    if len(Y) == 1:
+        return fit_per_row(Y, lengths, [form])[0][0]
     error, trend, _, season, m = form
     n_smoothing, n_states = n_form_params(form)
     n_obs = int(lengths.sum())
+    n_params = n_smoothing + 1
+    if n_obs <= n_params + 3:
+        return None
     scale = _scale(Y, lengths)
     Y = Y / scale
-    if len(Y) == 1:
-        y = Y[0, : lengths[0]]
-        n_params = n_smoothing + n_states + 1
-        if n_obs <= n_params + 3:
-            return None
-        theta, step = _theta_start(y, form, initial_states(y, form))
-        free = np.concatenate([_free_smoothing(form), np.ones(n_states, dtype=bool)])
-        theta, value = _minimise(theta, free, step, Y, lengths, form)
-        if not np.isfinite(value):
-            return None
-        sse = _sse(theta, Y, lengths, form, shared=True)
-    else:
-        n_params = n_smoothing + 1
-        if n_obs <= n_params + 3:
-            return None
-        states = np.stack([_full_state(initial_states(Y[i, : lengths[i]], form), trend, season, m)
-                           for i in range(len(Y))])  # fmt: skip
-        theta, step = _theta_start(Y[0, : lengths[0]], form, np.zeros(n_states))
-        free = _free_smoothing(form)
-        smoothing, value = compiled("nelder_mead")(
-            theta[:4], free, step[:4][free], Y, lengths, error, trend, season, m, False, states,
-            2000, 1e-10,
-        )  # fmt: skip
-        if not np.isfinite(value):
-            return None
-        theta = np.concatenate([smoothing, np.full(n_states, np.nan)])
-        sse = _sse(theta, Y, lengths, form, shared=False, states=states)
-    theta[4:] = _rescale_states(theta[4:], form, scale)
+    states = np.stack([_full_state(initial_states(Y[i, : lengths[i]], form), trend, season, m)
+                       for i in range(len(Y))])  # fmt: skip
+    theta, step = _theta_start(Y[0, : lengths[0]], form)
+    theta, step = theta[:4], step[:4]
+    free = _free(form, 4, False)
+    theta, value = compiled("minimise")(
+        theta, free, step, Y, lengths, error, trend, season, m, 0, states, MAXITER, TOL
+    )
+    if not np.isfinite(value):
+        return None
+    theta = np.concatenate([theta, np.full(n_states, np.nan)])
+    sse = _sse(theta, Y, lengths, form, shared=False, states=states)
     value += 2 * n_obs * math.log(scale)
     if error == 1:
         sse *= scale**2
     return ETSFit(form, theta, value, n_obs, n_params, sse)
+
+
+def fit_per_row(Y, lengths, forms, allowed=None):
+    """Every form on every row alone (maximum likelihood), in one compiled loop over rows.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_rows, n_timesteps)
+        NaN-padded after each row's length.
+    lengths : ndarray of shape (n_rows,)
+    forms : list of tuple
+    allowed : ndarray of shape (n_rows, n_forms) of bool, default=None
+        Which forms to fit on which row; None: all.
+
+    Returns
+    -------
+    fits : list of lists
+        ``fits[i][f]``: the :class:`ETSFit` of form ``f`` on row ``i``, or
+        None where it was not allowed or could not be fitted.
+    """
+    if allowed is None:
+        allowed = np.ones((len(Y), len(forms)), dtype=bool)
+    form_codes = np.array(forms, dtype=np.int64).reshape(len(forms), 5)
+    Y = np.ascontiguousarray(np.where(np.isnan(Y), 0.0, Y), dtype=float)
+    scale, neg2llf, sse, thetas = compiled("fit_rows")(
+        Y, np.asarray(lengths, dtype=np.int64), form_codes, np.asarray(allowed, dtype=bool),
+        MAXITER, TOL,
+    )  # fmt: skip
+    fits = []
+    for i in range(len(Y)):
+        row_fits = []
+        for f, form in enumerate(forms):
+            if not np.isfinite(neg2llf[i, f]):
+                row_fits.append(None)
+                continue
+            n_smoothing, n_states = n_form_params(form)
+            theta = thetas[i, f, : 4 + n_states].copy()
+            theta[4:] = _rescale_states(theta[4:], form, scale[i])
+            n_obs = int(lengths[i])
+            value = neg2llf[i, f] + 2 * n_obs * math.log(scale[i])
+            row_sse = sse[i, f] * (scale[i] ** 2 if form[0] == 1 else 1.0)
+            row_fits.append(ETSFit(form, theta, value, n_obs, n_smoothing + n_states + 1, row_sse))
+        fits.append(row_fits)
+    return fits
 
 
 def _scale(Y, lengths):
@@ -336,12 +325,18 @@ def _sse(theta, Y, lengths, form, shared, states=None):
 
 def select_form(Y, lengths, forms, criterion="aicc"):
     """The fitted form with the lowest ``criterion``; None when none could be fitted."""
-    best = None
     with np.errstate(all="ignore"):  # per thread, unlike warnings.catch_warnings
-        for form in forms:
-            fitted = fit_form(Y, lengths, form)
-            if fitted is None or not np.isfinite(getattr(fitted, criterion)):
-                continue
-            if best is None or getattr(fitted, criterion) < getattr(best, criterion):
-                best = fitted
+        if len(Y) == 1:
+            return best_fit(fit_per_row(Y, lengths, forms)[0], criterion)
+        return best_fit([fit_form(Y, lengths, form) for form in forms], criterion)
+
+
+def best_fit(fits, criterion="aicc"):
+    """The fit with the lowest finite ``criterion`` (the first on ties); None when none."""
+    best = None
+    for fitted in fits:
+        if fitted is None or not np.isfinite(getattr(fitted, criterion)):
+            continue
+        if best is None or getattr(fitted, criterion) < getattr(best, criterion):
+            best = fitted
     return best

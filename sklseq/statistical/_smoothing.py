@@ -3,11 +3,18 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 
 from ..utils._compat import Interval, StrOptions
-from ._base import StatisticalForecasterMixin, append_continuation, overflow_scale
-from ._ets import candidate_forms, describe_form, n_form_params, select_form
+from ._base import StatisticalForecasterMixin, _fit_row, append_continuation, overflow_scale
+from ._ets import (
+    best_fit,
+    candidate_forms,
+    describe_form,
+    fit_per_row,
+    n_form_params,
+    select_form,
+)
 
 __all__ = ["ExponentialSmoothingRegressor"]
 
@@ -40,7 +47,10 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
     the smoothing parameters held (a row equal to the single training row
     keeps the fitted ones) and forecasts its next ``horizon`` values. With
     ``per_series=True`` every row gets its own model instead, fitted in
-    ``predict`` (see :class:`~sklseq.statistical._base.StatisticalForecasterMixin`).
+    ``predict`` (see :class:`~sklseq.statistical._base.StatisticalForecasterMixin`):
+    the rows' fits run in one compiled loop per chunk of rows, joblib
+    spreading the chunks over ``n_jobs``, each row's result the same as a fit
+    of that row alone.
 
     Parameters
     ----------
@@ -94,6 +104,12 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
 
     Notes
     -----
+    The optimiser is forecast::ets's Nelder-Mead (its start values, at most
+    2000 iterations); for the linear forms (additive error, additive or no
+    season) the initial states are solved by least squares inside each
+    likelihood evaluation. numba compiles it on first use (tens of seconds,
+    cached on disk afterwards).
+
     Forecast standard deviations are analytic for additive seasons or none
     (Hyndman et al., 2008, classes 1 and 2) and, for multiplicative seasons,
     from 5000 simulated sample paths with a fixed seed. Each row needs more
@@ -185,13 +201,20 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
 
     def _fit(self, X, lengths, y2d):
         endog, lengths = append_continuation(X, lengths, y2d)
-        self.scale_ = overflow_scale(endog)
-        endog = endog / self.scale_
+        scale = overflow_scale(endog)
+        endog = endog / scale
+        forms = self._forms_for(endog, lengths)
+        fitted = select_form(endog, lengths, forms, self.information_criterion)
+        if fitted is None:
+            raise self._no_fit_error(forms, lengths)
+        self._set_fitted(fitted, endog, lengths, scale)
+
+    def _forms_for(self, endog, lengths):
+        """The candidate forms for these rows; ``ValueError`` when there is none."""
         errors, trends, seasons, period = self._components()
         observed = np.arange(endog.shape[1]) < lengths[:, None]
         positive = bool((endog[observed] > 0).all())
         forms = candidate_forms(errors, trends, seasons, period, positive)
-        rows = "row 0" if len(endog) == 1 else f"rows 0..{len(endog) - 1}"
         if not forms and not positive:
             row = int(np.flatnonzero((np.where(observed, endog, 1.0) <= 0).any(axis=1))[0])
             raise ValueError(
@@ -207,16 +230,22 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
                     f"Row {short[0]} has {lengths[short[0]]} values, not more than one season "
                     f"of seasonal_periods={period}: too short for a seasonal ETS form."
                 )
-        fitted = select_form(endog, lengths, forms, self.information_criterion)
-        if fitted is None:
-            needed = min(sum(n_form_params(f)) + 5 for f in forms)
-            raise ValueError(
-                f"{self._describe()} on {rows}: no form could be fitted; "
-                f"{describe_form(forms[0])} needs more than {needed - 1} values in a row "
-                f"(the shortest has {int(lengths.min())}), and its data must allow an "
-                "admissible fit."
-            )
+        return forms
+
+    def _no_fit_error(self, forms, lengths):
+        rows = "row 0" if len(lengths) == 1 else f"rows 0..{len(lengths) - 1}"
+        needed = min(sum(n_form_params(f)) + 5 for f in forms)
+        return ValueError(
+            f"{self._describe()} on {rows}: no form could be fitted; "
+            f"{describe_form(forms[0])} needs more than {needed - 1} values in a row "
+            f"(the shortest has {int(lengths.min())}), and its data must allow an "
+            "admissible fit."
+        )
+
+    def _set_fitted(self, fitted, endog, lengths, scale):
+        """Fitted attributes from ``fitted``, estimated on ``endog`` = the rows / ``scale``."""
         self._fit_result = fitted
+        self.scale_ = scale
         error, trend, damped, season, _ = fitted.form
         self.form_ = fitted.name
         self.error_ = "add" if error == 1 else "mul"
@@ -239,6 +268,28 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         self.llf_ = fitted.llf - jacobian
         self.aic_, self.aicc_ = fitted.aic + 2 * jacobian, fitted.aicc + 2 * jacobian
         self.bic_ = fitted.bic + 2 * jacobian
+
+    def _forecast_per_series(self, X, lengths, future_exog):
+        """One model per row, the rows' fits batched in compiled loops over chunks of rows.
+
+        The same computation as fitting each row alone (:func:`fit_per_row`
+        on one row is what ``fit`` does), so the forecasts equal the
+        mixin's row-by-row ones; joblib spreads the chunks over ``n_jobs``.
+        """
+        from joblib import Parallel, delayed, effective_n_jobs  # noqa: PLC0415
+
+        single = clone(self).set_params(per_series=False, n_jobs=None, horizon=self.horizon_)
+        # A few chunks per worker balance the load; one chunk when serial.
+        n_workers = effective_n_jobs(self.n_jobs)
+        n_chunks = 1 if n_workers == 1 else min(len(X), 4 * n_workers)
+        chunks = np.array_split(np.arange(len(X)), n_chunks)
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_forecast_rows)(single, X[rows, :, 0], lengths[rows], rows)
+            for rows in chunks
+        )
+        mean = np.concatenate([r[0] for r in results])
+        std = np.concatenate([r[1] for r in results])
+        return mean, std
 
     def _forecast(self, X, lengths, future_exog):
         fitted = self._fit_result
@@ -286,3 +337,42 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         tags.regressor_tags.poor_score = True
         tags.target_tags.multi_output = True
         return tags
+
+
+def _fit_forecast_rows(single, X, lengths, rows):
+    """Forecasts of rows ``X`` (numbered ``rows`` in the user's data), each by its own model."""
+    forms_by_row = []
+    for i in range(len(X)):
+        row = X[i : i + 1, : lengths[i]]
+        if lengths[i] < single._min_fit_length():
+            _fit_row(single, row[0], rows[i])  # raises the row's own length error
+        try:
+            forms_by_row.append(single._forms_for(row, lengths[i : i + 1]))
+        except ValueError as exc:
+            raise ValueError(f"Row {rows[i]}: {exc}") from exc
+    forms = sorted({form for row_forms in forms_by_row for form in row_forms})
+    allowed = np.array([[form in row_forms for form in forms] for row_forms in forms_by_row])
+    scales = np.array([overflow_scale(X[i, : lengths[i]]) for i in range(len(X))])
+    scaled = X / scales[:, None]
+    fits = fit_per_row(scaled, lengths, forms, allowed)
+    mean = np.empty((len(X), single.horizon))
+    std = np.empty_like(mean)
+    with np.errstate(all="ignore"):  # per thread, unlike warnings.catch_warnings
+        for i, row_forms in enumerate(forms_by_row):
+            # The row's own candidate order, so that ties go as in a fit of the row alone.
+            by_form = dict(zip(forms, fits[i]))
+            fitted = best_fit([by_form[form] for form in row_forms], single.information_criterion)
+            if fitted is None:
+                error = single._no_fit_error(row_forms, lengths[i : i + 1])
+                raise ValueError(f"Row {rows[i]}: {error}")
+            row = X[i, : lengths[i]]
+            model = clone(single)
+            model._set_fitted(fitted, scaled[i : i + 1, : lengths[i]], lengths[i : i + 1], scales[i])
+            model.horizon_, model._y_was_2d = single.horizon, True
+            try:
+                mean[i : i + 1], std[i : i + 1] = model._forecast(
+                    row[None, :, None], lengths[i : i + 1], None
+                )
+            except ValueError as exc:
+                raise ValueError(f"Row {rows[i]}: {exc}") from exc
+    return mean, std
