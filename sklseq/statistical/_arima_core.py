@@ -4,7 +4,8 @@ The model of the auto-ARIMA search: rows ``y`` (already differenced) with
 ``phi(L) Phi(L^s) (y_t - mean) = theta(L) Theta(L^s) e_t``. The state space is
 Harvey's (as R's ``arima`` and statsforecast): ``r = max(p + sP, q + sQ + 1)``
 states, the first of which is observed, started from the stationary
-covariance (the Lyapunov solution, as statsmodels' ``SARIMAX``), with
+covariance (the exact Lyapunov solution, as statsmodels' ``SARIMAX``; R
+approximates it by Gardner et al.'s algorithm), with
 ``sigma^2`` concentrated out. The conditional sum of squares conditions on
 the first ``p + sP`` values of each row and takes earlier innovations as
 zero (R's ``method="CSS"``). :func:`fit_css_ml` is R's default
@@ -99,33 +100,95 @@ def expand(params, spec, transform):
     return phi, theta
 
 
+def _solve(matrix, rhs):
+    """Gaussian elimination with partial pivoting; NaN when the matrix is singular."""
+    n = rhs.shape[0]
+    a = matrix.copy()
+    b = rhs.copy()
+    for k in range(n):
+        pivot = k
+        for i in range(k + 1, n):
+            if abs(a[i, k]) > abs(a[pivot, k]):
+                pivot = i
+        if a[pivot, k] == 0.0:
+            return np.full(n, np.nan)
+        if pivot != k:
+            for j in range(n):
+                a[k, j], a[pivot, j] = a[pivot, j], a[k, j]
+            b[k], b[pivot] = b[pivot], b[k]
+        for i in range(k + 1, n):
+            factor = a[i, k] / a[k, k]
+            for j in range(k, n):
+                a[i, j] -= factor * a[k, j]
+            b[i] -= factor * b[k]
+    x = np.zeros(n)
+    for i in range(n - 1, -1, -1):
+        total = b[i]
+        for j in range(i + 1, n):
+            total -= a[i, j] * x[j]
+        x[i] = total / a[i, i]
+    return x
+
+
 def stationary_cov(phi, theta):
     """Stationary covariance (in units of ``sigma^2``) of Harvey's ARMA state; NaN if none.
 
-    Solves ``P = T P T' + R R'`` by doubling: ``P = sum_k T^k R R' T'^k``.
+    The exact solution of ``P = T P T' + R R'`` in ``O(p^3 + r^2)``: the first
+    column from the autocovariances of the ARMA process, the rest from the
+    equation itself, which gives ``P[i, j]`` from ``P[i + 1, j + 1]`` and the
+    first column.
     """
     p, q = phi.shape[0], theta.shape[0]
     r = max(p, q + 1)
-    transition = np.zeros((r, r))
-    for i in range(p):
-        transition[i, 0] = phi[i]
-    for i in range(r - 1):
-        transition[i, i + 1] = 1.0
-    loading = np.zeros(r)
-    loading[0] = 1.0
-    loading[1 : q + 1] = theta
-    cov = np.outer(loading, loading)
-    power = transition
-    for _ in range(200):
-        increment = power @ cov @ power.T
-        cov = cov + increment
-        largest = np.abs(cov).max()
-        if not np.isfinite(largest):
-            return np.full((r, r), np.nan)
-        if np.abs(increment).max() <= 1e-16 * largest:
-            return cov
-        power = power @ power
-    return np.full((r, r), np.nan)
+    ma = np.zeros(r + 1)  # 1, theta_1, ..., zero beyond q
+    ma[0] = 1.0
+    ma[1 : q + 1] = theta
+    ar = np.zeros(r + 1)  # phi_1 .. phi_p at 0 .. p - 1, zero beyond
+    ar[:p] = phi
+    psi = np.zeros(r + 1)
+    for j in range(r + 1):
+        value = ma[j]
+        for k in range(1, min(j, p) + 1):
+            value += phi[k - 1] * psi[j - k]
+        psi[j] = value
+    # gamma(h) - sum_k phi_k gamma(h - k) = sum_{j >= h} ma_j psi_{j - h}
+    moving = np.zeros(r + 1)
+    for h in range(q + 1):
+        for j in range(h, q + 1):
+            moving[h] += ma[j] * psi[j - h]
+    system = np.eye(p + 1)
+    for h in range(p + 1):
+        for k in range(1, p + 1):
+            system[h, abs(h - k)] -= phi[k - 1]
+    gamma = np.zeros(r + 1)
+    gamma[: p + 1] = _solve(system, moving[: p + 1])
+    for h in range(p + 1, r + 1):
+        value = moving[h]
+        for k in range(1, p + 1):
+            value += phi[k - 1] * gamma[h - k]
+        gamma[h] = value
+    if not (np.isfinite(gamma[0]) and gamma[0] > 0.0):
+        return np.full((r, r), np.nan)
+    # One more row and column, kept zero: P[r, .] = 0 ends the recursion.
+    cov = np.zeros((r + 1, r + 1))
+    cov[0, 0] = gamma[0]
+    for i in range(1, r):
+        value = 0.0
+        for k in range(r - i):
+            value += ar[i + k] * gamma[k + 1] + ma[i + k] * psi[k]
+        cov[i, 0] = value
+        cov[0, i] = value
+    for i in range(r - 1, 0, -1):
+        for j in range(r - 1, i - 1, -1):
+            value = (
+                ma[i] * ma[j]
+                + cov[i + 1, j + 1]
+                + ar[i] * (ar[j] * cov[0, 0] + cov[j + 1, 0])
+                + ar[j] * cov[i + 1, 0]
+            )
+            cov[i, j] = value
+            cov[j, i] = value
+    return cov[:r, :r].copy()
 
 
 def kalman_loglike(Y, lengths, mean, phi, theta, first_cov):
@@ -188,8 +251,10 @@ def kalman_loglike(Y, lengths, mean, phi, theta, first_cov):
                 for i in range(r):
                     gain_vector[i] = predicted_cov[i, 0] / variance
                 for i in range(r):
-                    for j in range(r):
-                        cov[i, j] = predicted_cov[i, j] - predicted_cov[i, 0] * gain_vector[j]
+                    for j in range(i, r):
+                        value = predicted_cov[i, j] - predicted_cov[i, 0] * gain_vector[j]
+                        cov[i, j] = value
+                        cov[j, i] = value
             ssq += residual * residual / variance
             sumlog += math.log(variance)
             nu += 1
@@ -476,7 +541,7 @@ def exact_loglike(Y, lengths, params, spec):
 
 _FUNCTIONS = {"fit_css_ml": fit_css_ml, "exact_loglike": exact_loglike}
 _HELPERS = (
-    "partrans", "invpartrans", "expand", "stationary_cov", "kalman_loglike", "css_residual_ssq",
+    "partrans", "invpartrans", "expand", "_solve", "stationary_cov", "kalman_loglike", "css_residual_ssq",
     "objective", "_gradient", "bfgs", "polynomial_max_root_inverse", "invert_ma",
     "_stationary_parts",
 )  # fmt: skip
