@@ -111,12 +111,17 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     The automatic search follows forecast::auto.arima (Hyndman & Khandakar,
     2008): differencing first, then candidates ranked by the criterion of
     their fit to the differenced rows; ``p``, ``q`` are at most a third of the
-    longest row and ``P``, ``Q`` a third of its seasons. A candidate is
-    rejected when its fit fails or has an AR or MA root of modulus below 1.01
-    (explosive forecasts); one that did not converge is chosen only when no
-    candidate converged. The chosen orders are then refitted on the rows with
-    the exact likelihood (``params_``, ``llf_`` and the criteria are those of
-    that fit).
+    longest row and ``P``, ``Q`` a third of its seasons. Without exogenous
+    channels each candidate is estimated as R's ``arima(method="CSS-ML")``
+    by a compiled engine (numba, the ``fast`` extra; plain Python without
+    it): conditional sum of squares, then the exact likelihood from there
+    (``maxiter`` BFGS iterations each). A candidate is rejected when its fit
+    fails, its CSS estimate is not stationary, or it has an AR or MA root of
+    modulus below 1.01 (explosive forecasts); one that did not converge is
+    chosen only when no candidate converged. The chosen orders are then
+    refitted by statsmodels on the rows with the exact likelihood, from the
+    candidate's estimates (``params_``, ``llf_`` and the criteria are those
+    of that fit).
 
     Examples
     --------
@@ -344,8 +349,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         with the constant (a drift when ``d + D == 1``) searched together with
         the orders when ``trend="c"``. Each candidate's maximum likelihood
         starts from its conditional-sum-of-squares estimates (R's
-        ``method="CSS-ML"``), so near-unit seasonal MA fits converge instead of
-        stalling on the boundary. Candidates whose AR or MA roots lie within
+        ``method="CSS-ML"``, :meth:`_score_compiled`), so near-unit seasonal MA
+        fits converge instead of stalling on the boundary. Candidates whose AR or MA roots lie within
         ``_MIN_ROOT`` of the unit circle are rejected, ties keep the first
         model visited, and those that did not converge rank after those that
         did. The chosen orders are refitted on the rows themselves with the
