@@ -375,6 +375,14 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
         fixed_trend = self.trend_
         diffed = _difference(endog, exog, lengths, d, seasonal_d, period)
+        if exog is None and _is_constant(diffed[0], diffed[2]):
+            # As auto.arima: nothing left to model after differencing but a
+            # constant (kept when it is not zero and allowed).
+            value = diffed[0][0, 0]
+            self.trend_ = _candidate_trend(fixed_trend, bounds, value != 0 and bounds[4][1])
+            order = (bounds[0][0], d, bounds[1][0])
+            seasonal_order = (bounds[2][0], seasonal_d, bounds[3][0], period)
+            return self._fit_orders(endog, exog, lengths, order, seasonal_order)
         with np.errstate(all="ignore"):
             scores = self._search(diffed, bounds, period, fixed_trend)
         ranked = sorted(
@@ -401,7 +409,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                     )
                 except ValueError:
                     continue
-            if _min_root(fitted["params"], fitted["param_names"]) >= _MIN_ROOT:
+            finite = np.isfinite(fitted["llf"]) and np.isfinite(fitted["params"]).all()
+            if finite and _min_root(fitted["params"], fitted["param_names"]) >= _MIN_ROOT:
                 break
         else:
             raise ValueError(
@@ -489,7 +498,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     def _score_compiled(self, endog, lengths, orders, period, visit):
         """R's ``arima(method="CSS-ML")`` of a candidate on the differenced rows.
 
-        The rows are divided by their standard deviation (the criteria of all
+        The rows are divided by their largest absolute value (the criteria of all
         candidates shift by the same amount, undone below), so the search
         works at any scale. Like auto.arima, a candidate is rejected when its
         CSS estimate is not stationary or a root is within ``_MIN_ROOT`` of
@@ -505,7 +514,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         if (lengths <= p + seasonal_p * period).any() or n_obs <= n_params:
             return rejected
         observed = np.arange(endog.shape[1]) < lengths[:, None]
-        scale = float(np.std(endog[observed]))
+        scale = float(np.abs(endog[observed]).max())
         if not np.isfinite(scale) or scale == 0.0:
             scale = 1.0
         rows = np.ascontiguousarray(np.where(observed, endog / scale, 0.0))
@@ -522,7 +531,7 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             "bic": -2 * llf + np.log(n_obs) * n_params,
         }[self.information_criterion]
         n_arma = n_params - 1 - with_mean
-        start = [params[:n_arma], [sigma2 * scale**2]]
+        start = [params[:n_arma], [np.float64(sigma2) * np.float64(scale) ** 2]]
         if with_mean:
             ar, seasonal_ar = params[:p], params[p + q : p + q + seasonal_p]
             # SARIMAX's constant is in the state equation: mean times phi(1) Phi(1).
@@ -588,6 +597,12 @@ def _candidate_trend(fixed_trend, bounds, with_constant):
     if bounds[4][0] == bounds[4][1]:
         return fixed_trend
     return "c" if with_constant else "n"
+
+
+def _is_constant(endog, lengths):
+    """Whether every observed value of the rows is the same (and there is at least one)."""
+    observed = endog[np.arange(endog.shape[1]) < lengths[:, None]]
+    return observed.size > 0 and bool(np.all(observed == observed[0]))
 
 
 def _split_channels(X, target_channel):
