@@ -257,7 +257,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer origins and series")
     parser.add_argument("--n-series", type=int, default=None, help="generated series (1000)")
     parser.add_argument("--models", default="ARIMA,ETS", help="per-series models, comma separated")
-    parser.add_argument("--jobs", default="1,-1", help="n_jobs values, comma separated")
+    parser.add_argument("--jobs", default="1,-1", help="n_jobs values, comma separated (\"\": pooled only)")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-pooled", action="store_true")
     args = parser.parse_args()
@@ -271,7 +271,7 @@ def main():
         many_series(
             n_series,
             [m.strip() for m in args.models.split(",") if m.strip()],
-            [int(j) for j in args.jobs.split(",")],
+            [int(j) for j in args.jobs.split(",") if j.strip()],
             pooled=not args.skip_pooled,
         )
 
