@@ -10,12 +10,13 @@ side by side (mean over origins).
 Part 2, many series: generated seasonal series (length 120, period 12, half
 from a seasonal ARIMA, half from an ETS(M,A,M) process), one model per series:
 fit + forecast time and MASE of sklseq (``per_series=True``) and statsforecast,
-on one core and on all cores (wall time; CPU time of this process for one
-core). sklseq's pooled ETS (one parameter set for all series, each series its
+with ``n_jobs=1`` and with all cores (wall time, and CPU time of the process
+and its workers). sklseq's pooled ETS (one parameter set for all series, each series its
 own states) is reported separately, labelled pooled.
 
 Run: ``python -m benchmarks.bench_statistical`` (``--quick`` for fewer
-series). Wall times on a shared machine are noisy; the ratios come from one
+series; ``--n-series 100 --models ARIMA --jobs 1,2 --skip-accuracy`` for one
+part). Wall times on a shared machine are noisy; the ratios come from one
 process, competitors alternating.
 """
 
@@ -145,45 +146,82 @@ def generated_panel(n_series, length=120, period=12, seed=0):
     return np.stack(rows)
 
 
+def _cpu_seconds():
+    """CPU time of this process and its worker processes (joblib's loky, statsforecast's pool)."""
+    import resource
+
+    total = time.process_time()
+    total += resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    total += resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    try:
+        import psutil
+    except ImportError:  # live workers then go uncounted
+        return total
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def _timed(function):
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), _cpu_seconds()
     result = function()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
+    return result, time.perf_counter() - wall, _cpu_seconds() - cpu
 
 
-def many_series(n_ets, n_arima, horizon=12, period=12):
-    import pandas as pd
-    from statsforecast import StatsForecast
+def _mean_mase(actual, forecast, history, period):
+    return float(np.mean([mase(a, f, h, period) for a, f, h in zip(actual, forecast, history)]))
+
+
+def _per_series_models(period, horizon):
     from statsforecast.models import AutoARIMA, AutoETS
 
     from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor
 
-    print(f"## Generated seasonal series (length 120, period {period}, horizon {horizon}), "
-          "one model per series\n")  # fmt: skip
-    print("| model | series | cores | sklseq wall s | sklseq CPU s | statsforecast wall s | "
+    return {
+        "ARIMA": (
+            lambda jobs: ARIMARegressor(order="auto", seasonal_order="auto", seasonal_period=period,
+                                        horizon=horizon, per_series=True, n_jobs=jobs),
+            lambda: AutoARIMA(season_length=period),
+        ),
+        "ETS": (
+            lambda jobs: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon,
+                                                       per_series=True, n_jobs=jobs),
+            lambda: AutoETS(season_length=period),
+        ),
+    }  # fmt: skip
+
+
+def many_series(n_series, models, jobs_list, horizon=12, period=12, pooled=True):
+    """One model per series, sklseq and statsforecast alternating; the pooled fits apart."""
+    import pandas as pd
+    from statsforecast import StatsForecast
+
+    from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor
+
+    print(f"## {n_series} generated seasonal series (length 120, period {period}, horizon "
+          f"{horizon}), one model per series\n")  # fmt: skip
+    print("CPU s counts this process and its worker processes. Both libraries are run once on "
+          "2 series first (numba compilation / cache loading is not timed).\n")  # fmt: skip
+    print("| model | series | n_jobs | sklseq wall s | sklseq CPU s | statsforecast wall s | "
           "statsforecast CPU s | sklseq MASE | statsforecast MASE |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
-    cores = os.cpu_count()
-    for label, n_series, ours_model, their_model in [
-        ("AutoETS", n_ets,
-         lambda jobs: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon,
-                                                    per_series=True, n_jobs=jobs),
-         lambda: AutoETS(season_length=period)),
-        ("auto-ARIMA", n_arima,
-         lambda jobs: ARIMARegressor(order="auto", seasonal_order="auto", seasonal_period=period,
-                                     horizon=horizon, per_series=True, n_jobs=jobs),
-         lambda: AutoARIMA(season_length=period)),
-    ]:  # fmt: skip
-        if not n_series:
-            continue
-        panel = generated_panel(n_series)
-        history, actual = panel[:, :-horizon], panel[:, -horizon:]
-        frame = pd.DataFrame({
-            "unique_id": np.repeat(np.arange(n_series), history.shape[1]),
-            "ds": np.tile(np.arange(history.shape[1]), n_series),
-            "y": history.ravel(),
-        })  # fmt: skip
-        for jobs in (1, -1):
+    panel = generated_panel(n_series)
+    history, actual = panel[:, :-horizon], panel[:, -horizon:]
+    frame = pd.DataFrame({
+        "unique_id": np.repeat(np.arange(n_series), history.shape[1]),
+        "ds": np.tile(np.arange(history.shape[1]), n_series),
+        "y": history.ravel(),
+    })  # fmt: skip
+    by_name = _per_series_models(period, horizon)
+    for name in models:
+        ours_model, their_model = by_name[name]
+        ours_model(1).fit(history[:2]).predict(history[:2])
+        StatsForecast(models=[their_model()], freq=1).forecast(df=frame[frame.unique_id < 2], h=horizon)
+        for jobs in jobs_list:
             ours, ours_wall, ours_cpu = _timed(
                 lambda: ours_model(jobs).fit(history).predict(history)  # noqa: B023
             )
@@ -193,38 +231,49 @@ def many_series(n_ets, n_arima, horizon=12, period=12):
             )
             theirs = theirs.sort_values(["unique_id", "ds"]).iloc[:, -1].to_numpy()
             theirs = theirs.reshape(n_series, horizon)
-            ours_mase = np.mean([mase(a, f, h, period) for a, f, h in zip(actual, ours, history)])
-            their_mase = np.mean([mase(a, f, h, period) for a, f, h in zip(actual, theirs, history)])
-            n_cores = 1 if jobs == 1 else cores
-            print(f"| {label} | {n_series} | {n_cores} | {ours_wall:.1f} | {ours_cpu:.1f} | "
-                  f"{their_wall:.1f} | {their_cpu:.1f} | {ours_mase:.3f} | {their_mase:.3f} |")  # fmt: skip
-    panel = generated_panel(n_ets)
-    history, actual = panel[:, :-horizon], panel[:, -horizon:]
-    pooled, wall, cpu = _timed(
-        lambda: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon)
-        .fit(history)
-        .predict(history)
-    )
-    pooled_mase = np.mean([mase(a, f, h, period) for a, f, h in zip(actual, pooled, history)])
-    print(f"\nPOOLED (not like for like: one parameter set for all {n_ets} series, each its own "
-          f"states) sklseq AutoETS: wall {wall:.1f} s, CPU {cpu:.1f} s, MASE {pooled_mase:.3f}.\n")  # fmt: skip
+            print(f"| {name} | {n_series} | {jobs} | {ours_wall:.1f} | {ours_cpu:.1f} | "
+                  f"{their_wall:.1f} | {their_cpu:.1f} | "
+                  f"{_mean_mase(actual, ours, history, period):.3f} | "
+                  f"{_mean_mase(actual, theirs, history, period):.3f} |", flush=True)  # fmt: skip
+    if not pooled:
+        return
+    pooled_models = {
+        "ARIMA": lambda: ARIMARegressor(order="auto", seasonal_order="auto",
+                                        seasonal_period=period, horizon=horizon),
+        "ETS": lambda: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon),
+    }  # fmt: skip
+    for name in models:
+        forecast, wall, cpu = _timed(
+            lambda: pooled_models[name]().fit(history).predict(history)  # noqa: B023
+        )
+        print(f"\nPOOLED (not like for like: one parameter set for all {n_series} series, each "
+              f"its own states) sklseq {name}: wall {wall:.1f} s, CPU {cpu:.1f} s, "
+              f"MASE {_mean_mase(actual, forecast, history, period):.3f}.", flush=True)  # fmt: skip
+    print()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer origins and series")
-    parser.add_argument("--n-ets", type=int, default=None, help="series for AutoETS")
-    parser.add_argument("--n-arima", type=int, default=None, help="series for auto-ARIMA")
+    parser.add_argument("--n-series", type=int, default=None, help="generated series (1000)")
+    parser.add_argument("--models", default="ARIMA,ETS", help="per-series models, comma separated")
+    parser.add_argument("--jobs", default="1,-1", help="n_jobs values, comma separated (\"\": pooled only)")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-pooled", action="store_true")
     args = parser.parse_args()
-    n_ets = args.n_ets if args.n_ets is not None else (100 if args.quick else 1000)
-    n_arima = args.n_arima if args.n_arima is not None else (10 if args.quick else 1000)
+    n_series = args.n_series if args.n_series is not None else (20 if args.quick else 1000)
     print(f"# bench_statistical on {platform.machine()}, {os.cpu_count()} cores "
           "(a shared machine: wall times are noisy)\n")  # fmt: skip
     warnings.simplefilter("ignore")
     if not args.skip_accuracy:
         accuracy(n_origins=2 if args.quick else 3)
-    many_series(n_ets, n_arima)
+    if n_series:
+        many_series(
+            n_series,
+            [m.strip() for m in args.models.split(",") if m.strip()],
+            [int(j) for j in args.jobs.split(",") if j.strip()],
+            pooled=not args.skip_pooled,
+        )
 
 
 if __name__ == "__main__":

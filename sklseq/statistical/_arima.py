@@ -119,12 +119,17 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     The automatic search follows forecast::auto.arima (Hyndman & Khandakar,
     2008): differencing first, then candidates ranked by the criterion of
     their fit to the differenced rows; ``p``, ``q`` are at most a third of the
-    longest row and ``P``, ``Q`` a third of its seasons. A candidate is
-    rejected when its fit fails or has an AR or MA root of modulus below 1.01
-    (explosive forecasts); one that did not converge is chosen only when no
-    candidate converged. The chosen orders are then refitted on the rows with
-    the exact likelihood (``params_``, ``llf_`` and the criteria are those of
-    that fit).
+    longest row and ``P``, ``Q`` a third of its seasons. Without exogenous
+    channels each candidate is estimated as R's ``arima(method="CSS-ML")``
+    by a compiled engine (numba, the ``fast`` extra; plain Python without
+    it): conditional sum of squares, then the exact likelihood from there
+    (``maxiter`` BFGS iterations each). A candidate is rejected when its fit
+    fails, its CSS estimate is not stationary, or it has an AR or MA root of
+    modulus below 1.01 (explosive forecasts); one that did not converge is
+    chosen only when no candidate converged. The chosen orders are then
+    refitted by statsmodels on the rows with the exact likelihood, from the
+    candidate's estimates (``params_``, ``llf_`` and the criteria are those
+    of that fit).
 
     Examples
     --------
@@ -358,8 +363,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         with the constant (a drift when ``d + D == 1``) searched together with
         the orders when ``trend="c"``. Each candidate's maximum likelihood
         starts from its conditional-sum-of-squares estimates (R's
-        ``method="CSS-ML"``), so near-unit seasonal MA fits converge instead of
-        stalling on the boundary. Candidates whose AR or MA roots lie within
+        ``method="CSS-ML"``, :meth:`_score_compiled`), so near-unit seasonal MA
+        fits converge instead of stalling on the boundary. Candidates whose AR or MA roots lie within
         ``_MIN_ROOT`` of the unit circle are rejected, ties keep the first
         model visited, and those that did not converge rank after those that
         did. The chosen orders are refitted on the rows themselves with the
@@ -384,6 +389,14 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
         fixed_trend = self.trend_
         diffed = _difference(endog, exog, lengths, d, seasonal_d, period)
+        if exog is None and _is_constant(diffed[0], diffed[2]):
+            # As auto.arima: nothing left to model after differencing but a
+            # constant (kept when it is not zero and allowed).
+            value = diffed[0][0, 0]
+            self.trend_ = _candidate_trend(fixed_trend, bounds, value != 0 and bounds[4][1])
+            order = (bounds[0][0], d, bounds[1][0])
+            seasonal_order = (bounds[2][0], seasonal_d, bounds[3][0], period)
+            return self._fit_orders(endog, exog, lengths, order, seasonal_order)
         with np.errstate(all="ignore"):
             scores = self._search(diffed, bounds, period, fixed_trend)
         ranked = sorted(
@@ -409,7 +422,8 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
                     )
                 except ValueError:
                     continue
-            if _min_root(fitted["params"], fitted["param_names"]) >= _MIN_ROOT:
+            finite = np.isfinite(fitted["llf"]) and np.isfinite(fitted["params"]).all()
+            if finite and _min_root(fitted["params"], fitted["param_names"]) >= _MIN_ROOT:
                 break
         else:
             raise ValueError(
@@ -471,18 +485,20 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
         return scores
 
     def _score_candidate(self, diffed, orders, period, visit):
-        """``(not converged, criterion, visit, orders, params)``; criterion inf when rejected."""
+        """``(not converged, criterion, visit, orders, params)``; criterion inf when rejected.
+
+        Without exogenous channels the candidate is estimated by the compiled
+        CSS-ML engine (:mod:`._arima_core`); ``params`` are its estimates in
+        SARIMAX's layout, the start of the refit.
+        """
         endog, exog, lengths = diffed
+        if exog is None and self.trend_ in ("c", "n", None):
+            return self._score_compiled(endog, lengths, orders, period, visit)
         p, q, seasonal_p, seasonal_q, _ = orders
         order, seasonal_order = (p, 0, q), (seasonal_p, 0, seasonal_q, period)
-        start = None
-        if exog is None and len(endog) == 1:
-            start = _css_start(endog[0, : lengths[0]], order, seasonal_order, self.trend_)
         with recorded_warnings() as records:
             try:
-                fitted = self._fit_orders(
-                    endog, exog, lengths, order, seasonal_order, start_params=start
-                )
+                fitted = self._fit_orders(endog, exog, lengths, order, seasonal_order)
             except ValueError:
                 return (False, np.inf, visit, orders, None)
         criterion = fitted[self.information_criterion]
@@ -490,6 +506,50 @@ class ARIMARegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             criterion = np.inf
         not_converged = any(issubclass(r.category, ConvergenceWarning) for r in records)
         return (not_converged, criterion, visit, orders, fitted["params"])
+
+    def _score_compiled(self, endog, lengths, orders, period, visit):
+        """R's ``arima(method="CSS-ML")`` of a candidate on the differenced rows.
+
+        The rows are divided by their largest absolute value (the criteria of all
+        candidates shift by the same amount, undone below), so the search
+        works at any scale. Like auto.arima, a candidate is rejected when its
+        CSS estimate is not stationary or a root is within ``_MIN_ROOT`` of
+        the unit circle.
+        """
+        from ._arima_core import compiled  # noqa: PLC0415
+
+        p, q, seasonal_p, seasonal_q, _ = orders
+        with_mean = int(self.trend_ == "c")
+        n_params = p + q + seasonal_p + seasonal_q + with_mean + 1
+        rejected = (False, np.inf, visit, orders, None)
+        n_obs = int(lengths.sum())
+        if (lengths <= p + seasonal_p * period).any() or n_obs <= n_params:
+            return rejected
+        observed = np.arange(endog.shape[1]) < lengths[:, None]
+        scale = float(np.abs(endog[observed]).max())
+        if not np.isfinite(scale) or scale == 0.0:
+            scale = 1.0
+        rows = np.ascontiguousarray(np.where(observed, endog / scale, 0.0))
+        spec = np.array([p, q, seasonal_p, seasonal_q, max(period, 1), with_mean], dtype=np.int64)
+        params, llf, sigma2, min_root, converged = compiled("fit_css_ml")(
+            rows, lengths.astype(np.int64), spec, self.maxiter
+        )
+        if not np.isfinite(llf) or min_root < _MIN_ROOT:
+            return rejected
+        llf -= n_obs * np.log(scale)
+        criterion = {
+            "aicc": _aicc(llf, n_obs, n_params),
+            "aic": -2 * llf + 2 * n_params,
+            "bic": -2 * llf + np.log(n_obs) * n_params,
+        }[self.information_criterion]
+        n_arma = n_params - 1 - with_mean
+        start = [params[:n_arma], [np.float64(sigma2) * np.float64(scale) ** 2]]
+        if with_mean:
+            ar, seasonal_ar = params[:p], params[p + q : p + q + seasonal_p]
+            # SARIMAX's constant is in the state equation: mean times phi(1) Phi(1).
+            intercept = params[n_arma] * scale * (1 - ar.sum()) * (1 - seasonal_ar.sum())
+            start.insert(0, [intercept])
+        return (not converged, criterion, visit, orders, np.concatenate(start))
 
     def _differencing(self, endog, lengths):
         """``(d, D, s)``: given, or chosen by unit-root tests on the longest row."""
@@ -551,66 +611,10 @@ def _candidate_trend(fixed_trend, bounds, with_constant):
     return "c" if with_constant else "n"
 
 
-def _css_start(series, order, seasonal_order, trend):
-    """Conditional-sum-of-squares estimates of an ARMA, in SARIMAX's parameter layout.
-
-    The residuals after the first ``p + P s`` values, with earlier
-    innovations taken as zero (R's ``method="CSS"``), minimised by
-    Levenberg-Marquardt from zero. None when the estimate is not stationary
-    and invertible (statsmodels' own start values are then used) or the
-    series is too short.
-    """
-    from scipy.optimize import least_squares  # noqa: PLC0415
-    from scipy.signal import lfilter  # noqa: PLC0415
-
-    p, _, q = order
-    seasonal_p, _, seasonal_q, period = seasonal_order
-    k_const = int(trend == "c")
-    if trend not in ("c", "n", None):
-        return None
-    n_cond = p + seasonal_p * period
-    n_params = k_const + p + q + seasonal_p + seasonal_q
-    if n_params == 0 or len(series) - n_cond <= n_params + 1:
-        return None
-    sizes = np.cumsum([k_const, p, q, seasonal_p, seasonal_q])
-
-    def polynomials(x):
-        _, ar, ma, seasonal_ar, seasonal_ma = np.split(x, sizes[:-1])
-        seasonal_ar_poly = np.zeros(seasonal_p * period + 1)
-        seasonal_ar_poly[0] = 1.0
-        seasonal_ar_poly[period::period] = -seasonal_ar
-        seasonal_ma_poly = np.zeros(seasonal_q * period + 1)
-        seasonal_ma_poly[0] = 1.0
-        seasonal_ma_poly[period::period] = seasonal_ma
-        ar_poly = np.convolve(np.r_[1.0, -ar], seasonal_ar_poly)
-        ma_poly = np.convolve(np.r_[1.0, ma], seasonal_ma_poly)
-        return ar_poly, ma_poly
-
-    def residuals(x):
-        ar_poly, ma_poly = polynomials(x)
-        constant = x[0] if k_const else 0.0
-        innovations = lfilter(ar_poly, [1.0], series)[n_cond:] - constant
-        return lfilter([1.0], ma_poly, innovations)
-
-    x0 = np.zeros(n_params)
-    if k_const:
-        x0[0] = series.mean()
-    with np.errstate(all="ignore"):
-        try:
-            result = least_squares(
-                residuals, x0, method="lm", ftol=1e-6, xtol=1e-6, max_nfev=20 * (n_params + 1)
-            )
-        except (ValueError, np.linalg.LinAlgError):
-            return None
-    ar_poly, ma_poly = polynomials(result.x)
-    for poly in (ar_poly, ma_poly):
-        trimmed = np.trim_zeros(poly, "b")
-        if len(trimmed) > 1 and np.abs(np.polynomial.polynomial.polyroots(trimmed)).min() <= 1.0:
-            return None
-    sigma2 = float(np.mean(residuals(result.x) ** 2))
-    if not np.isfinite(result.x).all() or not sigma2 > 0:
-        return None
-    return np.r_[result.x, sigma2]
+def _is_constant(endog, lengths):
+    """Whether every observed value of the rows is the same (and there is at least one)."""
+    observed = endog[np.arange(endog.shape[1]) < lengths[:, None]]
+    return observed.size > 0 and bool(np.all(observed == observed[0]))
 
 
 def _split_channels(X, target_channel):

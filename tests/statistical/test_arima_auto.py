@@ -191,3 +191,24 @@ def test_constant_is_searched_and_dropped_when_it_does_not_pay():
 
 def test_default_seasonal_bounds_are_auto_arimas():
     assert ARIMARegressor().max_seasonal_order == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("series", "expected"),
+    [
+        (np.full(40, 3.0), [3.0, 3.0]),  # a constant: its mean
+        (np.arange(40.0), [40.0, 41.0]),  # constant differences: the drift
+        (np.tile(np.arange(12.0), 5), [0.0, 1.0]),  # one repeated season
+    ],
+)
+def test_series_constant_after_differencing_are_continued(series, expected):
+    # Nothing is left to model after differencing (auto.arima's special case):
+    # every candidate fit would be degenerate, the search is skipped.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ARIMARegressor(
+            order="auto", seasonal_order="auto", seasonal_period=12, horizon=2
+        ).fit(series[None])
+    assert model.order_[0] == model.order_[2] == 0
+    # statsmodels fits a degenerate (zero-variance) model: close, not exact.
+    assert_allclose(model.predict(series[None])[0], expected, rtol=1e-4, atol=1e-4)
