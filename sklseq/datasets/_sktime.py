@@ -73,7 +73,6 @@ def load_sktime(name: str, split: str | None = None) -> tuple[Any, NDArray[Any]]
 
 
 def _find(name: str) -> str:
-
     wanted = str(name).replace("_", "").lower()
     for key in _LOADERS:
         if key.lower() == wanted:

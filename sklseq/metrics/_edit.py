@@ -148,5 +148,4 @@ def _error_rate(true: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any]]) ->
 
 
 def _as_text(sequences: Iterable[Iterable[Any]]) -> list[str]:
-
     return ["".join(map(str, seq)) for seq in sequences]

@@ -207,7 +207,6 @@ def _widen(
 
 
 def _weights(sample_weight: ArrayLike | None, n_samples: int) -> NDArray[np.float64]:
-
     if sample_weight is None:
         return np.ones(n_samples)
     weights = np.asarray(sample_weight, dtype=float)
@@ -219,4 +218,3 @@ def _weights(sample_weight: ArrayLike | None, n_samples: int) -> NDArray[np.floa
     if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() == 0:
         raise ValueError("sample_weight must be finite, non-negative and not all zero.")
     return weights
-

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -314,7 +313,6 @@ def plot_forecasts(
     n_history: int | None = None,
     ncols: int = 3,
 ) -> Figure:
-
     """Small multiples: each model's forecasts at every origin, with the history.
 
     Each panel shows the series (grey), the actual values over the test

@@ -171,4 +171,3 @@ def plot_ctc_posteriors(
     ax.set_yticks(np.arange(len(symbols)), symbols, fontsize=8)
     return _finish(ax, title=f"CTC frame posteriors; greedy decoding: {decoded}", xlabel="frame",
                    grid=None, legend={"loc": "upper right"})
-

@@ -15,7 +15,6 @@ EXTRAS = {
 
 
 def import_optional(name: str, extra: str) -> ModuleType:
-
     """Import the module ``name`` of the optional ``extra``, or say how to install it.
 
     Parameters

@@ -474,5 +474,4 @@ def _as_token_list(seq: Any, row: int, input_name: str) -> list[Any]:
 
 
 def _plain_scalar(value: Any) -> Any:
-
     return value.item() if isinstance(value, np.generic) else value

@@ -58,4 +58,3 @@ def transactional(fit: _Fit) -> _Fit:
         return self if result is staged else result
 
     return staged_fit  # type: ignore[return-value]
-

@@ -753,7 +753,6 @@ def check_series(series: ArrayLike, name: str = "series") -> NDArray[np.float64]
 
 
 def _check_numeric_columns(X: Any, input_name: str) -> None:
-
     """Name the first non-numeric column of a DataFrame (pandas' own error names a value)."""
     dtypes = getattr(X, "dtypes", None)
     if dtypes is None or not hasattr(X, "columns"):

@@ -314,7 +314,6 @@ def _deterministic_order(tokens: list[Hashable]) -> list[Hashable]:
 
 
 def _to_numpy(values: Any) -> Any:
-
     if hasattr(values, "detach"):
         return values.detach().cpu().numpy()
     return values
