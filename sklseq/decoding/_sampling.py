@@ -1,24 +1,32 @@
 """Ancestral sampling: draw each next token from the (tempered, top-k) step distribution."""
 
 from numbers import Integral, Real
+from typing import Any
 
-from ._common import DecodeResult, as_start_tokens, call_step, check_eos, import_torch
+from ._common import (
+    DecodeResult,
+    StepFn,
+    as_start_tokens,
+    call_step,
+    check_eos,
+    import_torch,
+)
 
 __all__ = ["sample_search"]
 
 
 def sample_search(
-    step_fn,
-    start_tokens,
-    state=None,
+    step_fn: StepFn,
+    start_tokens: Any,
+    state: Any = None,
     *,
-    eos_index,
-    max_length,
-    temperature=1.0,
-    top_k=None,
-    generator=None,
-    pad_index=None,
-):
+    eos_index: int,
+    max_length: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    generator: Any = None,
+    pad_index: int | None = None,
+) -> DecodeResult:
     """Sample each next token until the end token or ``max_length``, all samples at once.
 
     Same step function as :func:`beam_search` and :func:`greedy_search` (its

@@ -632,6 +632,28 @@ def _first_dtype(dtype: Any) -> DTypeLike:
     return dtype
 
 
+@overload
+def check_continuation_target(
+    y: ArrayLike | None,
+    n_samples: int,
+    horizon: int | None = ...,
+    *,
+    required: Literal[True] = ...,
+    estimator: Any = ...,
+) -> tuple[NDArray[np.float64], int, bool]: ...
+
+
+@overload
+def check_continuation_target(
+    y: ArrayLike | None,
+    n_samples: int,
+    horizon: int | None = ...,
+    *,
+    required: bool,
+    estimator: Any = ...,
+) -> tuple[NDArray[np.float64] | None, int, bool]: ...
+
+
 def check_continuation_target(
     y: ArrayLike | None,
     n_samples: int,
