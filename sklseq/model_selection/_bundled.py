@@ -1,6 +1,8 @@
 """Data for the comparison command: sktime's bundled sets, a user's long-format file, model presets."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,7 @@ def _key(name):
     return _ALIASES.get(key, key)
 
 
-def load_dataset(name):
+def load_dataset(name: str) -> dict[str, Any]:
     """A data set shipped with sktime, in sklseq's layout, with its task.
 
     Parameters
@@ -114,8 +116,14 @@ def _as_panel(rows):
     return [row[:, 0] if row.shape[1] == 1 else row for row in rows]
 
 
-def read_long_format(path, *, id_column="series_id", time_column="time", value_columns=("value",),
-                     label_column="label"):
+def read_long_format(
+    path: str | Path,
+    *,
+    id_column: str = "series_id",
+    time_column: str = "time",
+    value_columns: Sequence[str] = ("value",),
+    label_column: str | None = "label",
+) -> dict[str, Any]:
     """Read a CSV or parquet file in long format: one row per (series, time step).
 
     Parameters
@@ -181,7 +189,15 @@ def read_long_format(path, *, id_column="series_id", time_column="time", value_c
     return {"X": series, "y": None, "ids": ids}
 
 
-def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None, names=None):
+def model_presets(
+    task: str,
+    *,
+    season: int | None = None,
+    horizon: int = 1,
+    quick: bool = False,
+    max_length: int | None = None,
+    names: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Sklseq's models for the comparison command, tuned on the training folds only.
 
     Parameters

@@ -4,11 +4,16 @@ import datetime
 import os
 import platform
 import re
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ._results import ComparisonResult
 
 __all__ = ["environment", "markdown_table", "write_report"]
 
@@ -16,7 +21,7 @@ VERSIONED = ("sklseq", "numpy", "scikit-learn", "torch", "skorch", "statsmodels"
              "statsforecast", "joblib", "dask", "distributed", "matplotlib")
 
 
-def markdown_table(frame):
+def markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub markdown table of a DataFrame, index first, numbers rounded for reading."""
     headers = [frame.index.name or ""] + [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(headers) + " |",
@@ -37,7 +42,7 @@ def _cell(value):
     return str(value)
 
 
-def environment(command=None):
+def environment(command: str | None = None) -> list[str]:
     """Versions, machine, date and command, as markdown lines."""
     versions = []
     for package in VERSIONED:
@@ -56,7 +61,7 @@ def environment(command=None):
     return lines
 
 
-def headline(result):
+def headline(result: "ComparisonResult") -> str:
     """The compact leaderboard that opens a report."""
     primary = result.primary
     board = result.leaderboard
@@ -112,7 +117,14 @@ def _save(figure_or_ax, path):
     return path.name
 
 
-def write_report(sections, path, *, title="sklseq comparison", command=None, notes=()):
+def write_report(
+    sections: Mapping[str, "ComparisonResult"],
+    path: str | Path,
+    *,
+    title: str = "sklseq comparison",
+    command: str | None = None,
+    notes: Sequence[str] = (),
+) -> Path:
     """Write ``report.md`` and the PNGs of each comparison into the folder ``path``.
 
     Parameters
