@@ -9,8 +9,10 @@ apart, so both directions are vectorised.
 """
 
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences, sequence_lengths
@@ -100,12 +102,14 @@ class Differencer(SequenceTransformer):
         "seasonal_order": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, order=1, seasonal_lag=None, seasonal_order=1):
+    def __init__(
+        self, order: int = 1, seasonal_lag: int | None = None, seasonal_order: int = 1
+    ) -> None:
         self.order = order
         self.seasonal_lag = seasonal_lag
         self.seasonal_order = seasonal_order
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: Any) -> NDArray[Any]:
         """Undo :meth:`transform`, row by row.
 
         Parameters
@@ -194,7 +198,14 @@ class Differencer(SequenceTransformer):
 
 
 
-def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_order=1):
+def inverse_difference(
+    diffs: ArrayLike,
+    history: ArrayLike,
+    *,
+    order: int = 1,
+    seasonal_lag: int | None = None,
+    seasonal_order: int = 1,
+) -> NDArray[np.float64]:
     """Integrate differences that continue a history back to its scale.
 
     The inverse of differencing for values that follow the end of a series,

@@ -1,4 +1,5 @@
 """Spectral features of each sequence (or of each window of it) from the real FFT."""
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -106,14 +107,14 @@ class FFTFeatures(SequenceTransformer):
 
     def __init__(
         self,
-        features="magnitude",
-        n_coefs=None,
-        n_dominant=3,
-        n_fft=None,
-        window_size=None,
-        stride=None,
-        sampling_rate=1.0,
-    ):
+        features: str | Sequence[str] = "magnitude",
+        n_coefs: int | None = None,
+        n_dominant: int = 3,
+        n_fft: int | None = None,
+        window_size: int | None = None,
+        stride: int | None = None,
+        sampling_rate: float = 1.0,
+    ) -> None:
         self.features = features
         self.n_coefs = n_coefs
         self.n_dominant = n_dominant

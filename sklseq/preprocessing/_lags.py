@@ -1,4 +1,5 @@
 """Lagged values of each sequence, from its end or at every step."""
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
@@ -73,7 +74,7 @@ class LagFeatures(SequenceTransformer):
         "per_step": ["boolean"],
     }
 
-    def __init__(self, lags=1, per_step=False):
+    def __init__(self, lags: int | Sequence[int] = 1, per_step: bool = False) -> None:
         self.lags = lags
         self.per_step = per_step
 
@@ -117,4 +118,3 @@ class LagFeatures(SequenceTransformer):
 
     def _feature_names_out(self, channels):
         return [f"{channel}__lag_{lag}" for channel in channels for lag in self.lags_]
-

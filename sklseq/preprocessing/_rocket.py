@@ -111,7 +111,12 @@ class MiniRocketFeatures(SequenceTransformer):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_features=10_000, max_dilations_per_kernel=32, random_state=None):
+    def __init__(
+        self,
+        n_features: int = 10_000,
+        max_dilations_per_kernel: int = 32,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_features = n_features
         self.max_dilations_per_kernel = max_dilations_per_kernel
         self.random_state = random_state

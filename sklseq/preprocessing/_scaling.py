@@ -9,7 +9,10 @@ amplitude differences between rows and can be undone exactly.
 underneath, for any estimator that scales its input itself.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -23,7 +26,14 @@ METHODS = ("standard", "minmax", "robust")
 SCOPES = ("sequence", "dataset")
 
 
-def scaling_statistics(X, lengths, *, method="standard", scope="sequence", per_channel=True):
+def scaling_statistics(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    *,
+    method: str = "standard",
+    scope: str = "sequence",
+    per_channel: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Centre and scale of a padded panel, over its valid steps only.
 
     Parameters
@@ -87,7 +97,13 @@ def scaling_statistics(X, lengths, *, method="standard", scope="sequence", per_c
     return center.astype(X.dtype, copy=False), scale
 
 
-def scale_sequences(X, lengths, *, method="standard", per_channel=True):
+def scale_sequences(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    *,
+    method: str = "standard",
+    per_channel: bool = True,
+) -> NDArray[Any]:
     """Scale each sequence by its own statistics; padding stays NaN.
 
     Parameters
@@ -207,7 +223,9 @@ class SequenceScaler(SequenceTransformer):
         "per_channel": ["boolean"],
     }
 
-    def __init__(self, method="standard", scope="sequence", per_channel=True):
+    def __init__(
+        self, method: str = "standard", scope: str = "sequence", per_channel: bool = True
+    ) -> None:
         self.method = method
         self.scope = scope
         self.per_channel = per_channel
@@ -232,7 +250,7 @@ class SequenceScaler(SequenceTransformer):
         return self.scope == "dataset"
 
     @available_if(_dataset_scope)
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: Any) -> NDArray[Any]:
         """Undo :meth:`transform` (``scope="dataset"`` only: per-sequence statistics are not kept).
 
         Parameters

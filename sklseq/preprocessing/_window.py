@@ -1,8 +1,10 @@
 """Framing each sequence into (possibly overlapping) windows."""
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
 
 from ..utils._compat import Interval, validate_params
 from ._base import SequenceTransformer
@@ -86,7 +88,7 @@ class SlidingWindow(SequenceTransformer):
         "flatten": ["boolean"],
     }
 
-    def __init__(self, window_size=2, stride=1, flatten=True):
+    def __init__(self, window_size: int = 2, stride: int = 1, flatten: bool = True) -> None:
         self.window_size = window_size
         self.stride = stride
         self.flatten = flatten
@@ -143,7 +145,13 @@ class SlidingWindow(SequenceTransformer):
     },
     prefer_skip_nested_validation=True,
 )
-def frame_sequences(X, lengths, window_size, stride=1, copy=False):
+def frame_sequences(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    window_size: int,
+    stride: int = 1,
+    copy: bool = False,
+) -> NDArray[Any]:
     """Windows of each sequence of a padded panel, start-aligned.
 
     Parameters
