@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 import pandas as pd
 
 __all__ = ["FORECASTING", "load_dataset", "model_presets", "read_long_format"]
@@ -34,7 +35,7 @@ FORECASTING = {
 _ALIASES = {"shampoosales": "shampoo", "shampoo_sales": "shampoo", "covid_3month": "covid3month"}
 
 
-def _key(name):
+def _key(name: str) -> str:
     key = str(name).lower().replace("-", "").replace(" ", "")
     return _ALIASES.get(key, key)
 
@@ -78,12 +79,12 @@ def load_dataset(name: str) -> dict[str, Any]:
     return {"X": X, "y": y, "task": task, "season": None, "horizon": None}
 
 
-def _load_panel(name, loader):
+def _load_panel(name: str, loader: str) -> tuple[Any, NDArray[Any]]:
     """Train and test pooled; sklseq.datasets.load_sktime when present, sktime's loader otherwise."""
     try:
         from ..datasets import load_sktime  # noqa: PLC0415
     except ImportError:
-        load_sktime = None
+        load_sktime = None  # type: ignore[assignment]  # then sktime's own loader below
     if load_sktime is not None:
         parts = [load_sktime(name, split=split) for split in ("train", "test")]
         X = _concat([p[0] for p in parts])
@@ -102,13 +103,13 @@ def _load_panel(name, loader):
     return _as_panel(rows), np.asarray(y)
 
 
-def _concat(parts):
+def _concat(parts: list[Any]) -> Any:
     if all(isinstance(p, np.ndarray) for p in parts) and len({p.shape[1:] for p in parts}) == 1:
         return np.concatenate(parts)
     return [row for part in parts for row in part]
 
 
-def _as_panel(rows):
+def _as_panel(rows: list[NDArray[Any]]) -> Any:
     """Equal lengths: a 2D (univariate) or 3D array; otherwise the list of (n_timesteps, n_channels)."""
     if len({row.shape for row in rows}) == 1:
         panel = np.stack(rows)

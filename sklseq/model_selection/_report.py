@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,13 +32,13 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _cell(value):
+def _cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else ""
     if isinstance(value, (float, np.floating)):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+        return f"{value:.3g}" if abs(float(value)) < 1000 else f"{value:.0f}"
     return str(value)
 
 
@@ -93,22 +93,22 @@ def headline(result: "ComparisonResult") -> str:
     return markdown_table(table)
 
 
-def _n_folds(result):
+def _n_folds(result: "ComparisonResult") -> int:
     return result.folds["fold"].nunique()
 
 
-def _short(error, width=90):
+def _short(error: Any, width: int = 90) -> str:
     if error is None or (isinstance(error, float) and np.isnan(error)):
         return ""
     error = " ".join(str(error).split())
     return error if len(error) <= width else error[: width - 3] + "..."
 
 
-def _slug(text):
+def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _save(figure_or_ax, path):
+def _save(figure_or_ax: Any, path: Path) -> str:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     figure = getattr(figure_or_ax, "figure", figure_or_ax)

@@ -64,8 +64,19 @@ class ComparisonResult:
         self.datasets = list(dict.fromkeys(folds["dataset"]))
 
     @classmethod
-    def _from_records(cls, records, *, name, task, metrics, baselines, models, skipped, series,
-                      n_splits):
+    def _from_records(
+        cls,
+        records: list[dict[str, Any]],
+        *,
+        name: str,
+        task: str,
+        metrics: dict[str, tuple[Callable[..., float], bool]],
+        baselines: Iterable[str],
+        models: Iterable[str],
+        skipped: dict[str, str],
+        series: Any,
+        n_splits: int,
+    ) -> "ComparisonResult":
         rows, warned = [], Counter()
         carriers = {}
         forecasts = {}
@@ -230,7 +241,7 @@ class ComparisonResult:
             return None
         return critical_difference(scores, self.metrics[self.primary][1])
 
-    def _overall_leaderboard(self):
+    def _overall_leaderboard(self) -> pd.DataFrame:
         primary, greater = self.primary, self.metrics[self.primary][1]
         scores = self.scores()
         complete = self.ranked_scores()
@@ -321,7 +332,7 @@ class ComparisonResult:
         return write_report({title or f"Comparison ({self.task})": self}, path, command=command)
 
 
-def _column_order(table, metrics):
+def _column_order(table: pd.DataFrame, metrics: Iterable[str]) -> list[str]:
     columns = ["baseline", "rank"]
     for metric in metrics:
         columns += [f"{metric}_mean", f"{metric}_std"]

@@ -82,11 +82,13 @@ class _RollingOriginSplitter(BaseCrossValidator):
             return self.n_splits
         return len(self._origins(_num_samples(X))[1])
 
-    def _iter_test_indices(self, X=None, y=None, groups=None):  # BaseCrossValidator's hook
+    def _iter_test_indices(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[NDArray[np.intp]]:  # BaseCrossValidator's hook
         for _, test in self.split(X, y, groups):
             yield test
 
-    def _origins(self, n_samples):
+    def _origins(self, n_samples: int) -> tuple[int, NDArray[np.intp]]:
         self._check_params()
         initial = self.initial_window if self.initial_window is not None else n_samples // 2
         last = n_samples - self.horizon
@@ -101,7 +103,7 @@ class _RollingOriginSplitter(BaseCrossValidator):
             origins = origins[-self.n_splits :]
         return initial, origins
 
-    def _check_params(self):
+    def _check_params(self) -> None:
         for name, low in (("horizon", 1), ("step", 1), ("gap", 0)):
             _check_int(getattr(self, name), name, low)
         if self.initial_window is not None:
@@ -150,7 +152,7 @@ class ExpandingWindowSplitter(_RollingOriginSplitter):
     [0 1 2 3 4 5] [6 7]
     """
 
-    def _train(self, origin, initial):
+    def _train(self, origin: int, initial: int) -> NDArray[np.intp]:
         return np.arange(0, origin - self.gap)
 
 
@@ -182,7 +184,7 @@ class SlidingWindowSplitter(_RollingOriginSplitter):
     [2 3 4] [5]
     """
 
-    def _train(self, origin, initial):
+    def _train(self, origin: int, initial: int) -> NDArray[np.intp]:
         return np.arange(max(0, origin - self.gap - initial), origin - self.gap)
 
 
@@ -255,11 +257,15 @@ class PanelSplitter(BaseCrossValidator):
         """
         return max(len(splits) for _, splits in self._per_series(X, groups))
 
-    def _iter_test_indices(self, X=None, y=None, groups=None):
+    def _iter_test_indices(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[NDArray[np.intp]]:
         for _, test in self.split(X, y, groups):
             yield test
 
-    def _per_series(self, X, groups):
+    def _per_series(
+        self, X: Any, groups: Any
+    ) -> list[tuple[NDArray[np.intp], list[tuple[NDArray[np.intp], NDArray[np.intp]]]]]:
         if groups is None:
             raise ValueError("PanelSplitter needs groups: the series each row belongs to.")
         groups = np.asarray(groups)
@@ -277,6 +283,6 @@ class PanelSplitter(BaseCrossValidator):
         return f"PanelSplitter(cv={self.cv!r})"
 
 
-def _check_int(value, name, low):
+def _check_int(value: Any, name: str, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
