@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 import pandas as pd
+from numpy.typing import NDArray
 
 __all__ = ["FORECASTING", "load_dataset", "model_presets", "read_long_format"]
 
