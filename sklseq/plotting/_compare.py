@@ -39,7 +39,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 def _finish(
     ax: Axes,
     *,
-    title: str,
+    title: str | None = None,
     xlabel: str | None = None,
     ylabel: str | None = None,
     grid: Literal["both", "x", "y"] | None = "both",
@@ -50,7 +50,8 @@ def _finish(
         ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    if title is not None:
+        ax.set_title(title)
     if grid is not None:
         ax.grid(axis=grid, alpha=0.3)
     if legend is not None:
@@ -259,7 +260,7 @@ def plot_forecast(
     actual : pandas Series or array-like of shape (horizon,), default=None
         What happened, drawn in black.
     interval : (lower, upper) or None, default=None
-        Prediction interval, drawn as a band.
+        Prediction interval, drawn as a band (legend: "prediction interval").
     n_history : int or None, default=None
         Show only the last ``n_history`` steps of the history.
     label : str, default="forecast"
@@ -302,9 +303,8 @@ def plot_forecast(
     if interval is not None:
         lower, upper = (np.asarray(bound, dtype=float) for bound in interval)
         ax.fill_between(future, lower, upper, color=line.get_color(), alpha=0.2,
-                        label="90% interval")
-    ax.grid(alpha=0.3)
-    return ax
+                        label="prediction interval")
+    return _finish(ax, legend={"loc": "upper left"})
 
 
 def plot_forecasts(
