@@ -93,6 +93,9 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
 html_show_sourcelink = False
+# Pages without sub-pages get no (empty) section navigation on the left.
+html_sidebars = {page: [] for page in
+                 ("getting_started", "data_contract", "benchmarks", "changelog")}
 
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
