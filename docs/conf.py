@@ -5,7 +5,9 @@ their ``__all__``, so a new subpackage or public name appears without editing
 the documentation.
 """
 
+import ast
 import importlib
+import inspect
 import logging
 import os
 import pkgutil
@@ -41,7 +43,10 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 default_role = "literal"  # `x` in a docstring is code, as in scikit-learn
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "examples/GALLERY_HEADER.rst"]
+# api/_includes: tables written below at build time, included by the pages that show them.
+exclude_patterns = [
+    "_build", "**.ipynb_checkpoints", "examples/GALLERY_HEADER.rst", "api/_includes",
+]
 templates_path = ["_templates"]
 myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
@@ -84,10 +89,13 @@ html_css_files = ["custom.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
-    "header_links_before_dropdown": 6,
+    "header_links_before_dropdown": 5,
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
 html_show_sourcelink = False
+# Pages without sub-pages get no (empty) section navigation on the left.
+html_sidebars = {page: [] for page in
+                 ("getting_started", "data_contract", "benchmarks", "changelog")}
 
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
@@ -100,6 +108,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "show_memory": False,
     "min_reported_time": 1,
+    # outputs are what the examples print; the value of a trailing expression such
+    # as ax.set_ylabel(...) is not shown
+    "capture_repr": (),
     # a failing example fails the build (-W), never a silent broken page
     "abort_on_example_error": True,
 }
@@ -212,5 +223,76 @@ def write_api_reference(out_dir):
     (out_dir / "index.rst").write_text("\n".join(index))
 
 
+def expected_failures(test_file):
+    """``EXPECTED_FAILURES`` of ``tests/test_common.py``: ``{estimator: {check: reason}}``.
+
+    Read from the test module's source (its module-level string constants and the
+    dict literal), not imported: importing it would build every estimator.
+    """
+    strings, found = {}, None
+    for node in ast.parse(test_file.read_text()).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            continue
+        name = node.targets[0].id
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            strings[name] = node.value.value
+        elif name == "EXPECTED_FAILURES":
+            found = node.value
+
+    def value(node):
+        if isinstance(node, ast.Name):
+            return strings[node.id]
+        if isinstance(node, ast.Dict):
+            return {value(k): value(v) for k, v in zip(node.keys, node.values)}
+        return ast.literal_eval(node)
+
+    if found is None:
+        raise RuntimeError(f"{test_file} defines no EXPECTED_FAILURES")
+    return value(found)
+
+
+def _cell(text):
+    """``text`` on one line, safe inside a markdown table or list item."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def write_compatibility_tables(out_dir):
+    """The tables of the compatibility page, from the code and the test suite.
+
+    ``expected_failures.md``: scikit-learn checks each estimator is expected to
+    fail, with the recorded reason; ``sample_weight.md``: which estimators'
+    ``fit`` takes ``sample_weight``.
+    """
+    from sklseq.utils import all_estimators  # noqa: PLC0415
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failures = expected_failures(DOCS.parent / "tests" / "test_common.py")
+    # A list, one item per check with its estimators: check names are too long
+    # for a table column at the width of the page.
+    by_check = {}
+    for name, checks in failures.items():
+        for check, reason in checks.items():
+            by_check.setdefault(check, []).append((name, reason))
+    lines = []
+    for check in sorted(by_check):
+        lines.append(f"- `{check}`:")
+        lines += [f"  - `{name}`: {_cell(reason)}" for name, reason in sorted(by_check[check])]
+    if not lines:
+        lines = ["None: every public estimator passes every check."]
+    (out_dir / "expected_failures.md").write_text("\n".join(lines) + "\n")
+
+    # Predictors only: a transformer's fit learns the input shape or unsupervised
+    # statistics, where a sample weight has no use.
+    predictors = sorted((cls.__module__.rsplit(".", 1)[0], name, cls)
+                        for name, cls in all_estimators() if hasattr(cls, "predict"))
+    rows = ["| estimator | `fit(..., sample_weight=...)` |", "|---|---|"]
+    for package, name, cls in predictors:
+        takes = "sample_weight" in inspect.signature(cls.fit).parameters
+        rows.append(f"| {{class}}`~{package}.{name}` | {'yes' if takes else 'no'} |")
+    (out_dir / "sample_weight.md").write_text("\n".join(rows) + "\n")
+
+
 write_api_reference(DOCS / "api")
+write_compatibility_tables(DOCS / "api" / "_includes")
 os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -11,12 +11,12 @@ strings are written with images it never saw.
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from sklseq.datasets import make_digit_strings
 from sklseq.metrics import character_error_rate
 from sklseq.neural import CTCTranscriber
+from sklseq.plotting import plot_ctc_posteriors
 
 torch.set_num_threads(1)
 X_train, y_train = make_digit_strings(400, max_digits=4, random_state=0)
@@ -36,18 +36,16 @@ for truth, pred in zip(y_test[:5], y_pred[:5]):
 # need not sit under their digit (a bidirectional network sees the whole string
 # and may emit early); CTC only asks for the right order. Greedy decoding takes
 # the best label per step, merges repeats and drops blanks.
+# :func:`sklseq.plotting.plot_ctc_posteriors` draws the posteriors with the
+# greedy path (dots) and the labels it emits.
 sample = 0
-posteriors = np.exp(ctc.predict_log_proba(X_test[sample:sample + 1])[0])
 steps = len(X_test[sample])
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True)
-top.imshow(X_test[sample].T, cmap="gray_r", aspect="auto", extent=(-0.5, steps - 0.5, 7.5, -0.5))
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True, layout="constrained")
+ink = top.imshow(X_test[sample].T, cmap="gray_r", aspect="auto",
+                 extent=(-0.5, steps - 0.5, 7.5, -0.5))
+fig.colorbar(ink, ax=top, label="ink")
 top.set_title(f"input (true {y_test[sample]!r}, predicted {y_pred[sample]!r})")
 top.set_ylabel("pixel row")
-labels = ["blank", *ctc.labels_]
-for k, label in enumerate(labels):
-    style = dict(color="0.7", linestyle="--") if k == 0 else {}
-    bottom.plot(np.arange(steps), posteriors[:steps, k], label=label, **style)
+plot_ctc_posteriors(ctc.predict_log_proba(X_test[sample:sample + 1])[0], labels=ctc.labels_,
+                    ax=bottom)
 bottom.set_xlabel("time step (image column)")
-bottom.set_ylabel("posterior")
-bottom.legend(ncol=6, fontsize="small", loc="center right")
-fig.tight_layout()

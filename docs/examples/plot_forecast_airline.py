@@ -9,10 +9,11 @@ last year from the years before it, with a 90% prediction interval.
 """
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from sktime.datasets import load_airline
 
+from sklseq.plotting import plot_forecast
 from sklseq.statistical import ARIMARegressor
 
 airline = load_airline()
@@ -29,14 +30,11 @@ inside = np.mean((future >= lower[0]) & (future <= upper[0]))
 print(f"MAPE on 1960: {mape:.3f}; {inside:.0%} of the 12 months inside the 90% interval")
 
 # %%
-# The forecast on the series' own time axis.
-months = airline.index.to_timestamp()
-fig, ax = plt.subplots(figsize=(7, 3.5))
-ax.plot(months[:-12], np.exp(history), color="0.3", label="history")
-ax.plot(months[-12:], np.exp(future), color="0.3", linestyle=":", label="actual")
-ax.plot(months[-12:], np.exp(forecast), color="C1", label="forecast")
-ax.fill_between(months[-12:], np.exp(lower[0]), np.exp(upper[0]), color="C1", alpha=0.25,
-                label="90% interval")
+# The forecast on the series' own time axis, drawn by
+# :func:`sklseq.plotting.plot_forecast` (the last four years of history; the
+# band is the 90% interval).
+passengers = pd.Series(np.exp(history), index=airline.index[:-12])
+ax = plot_forecast(passengers, np.exp(forecast), actual=np.exp(future),
+                   interval=(np.exp(lower[0]), np.exp(upper[0])), n_history=48,
+                   label="ARIMA(0,1,1)(0,1,1)12")
 ax.set_ylabel("passengers (thousands)")
-ax.legend(loc="upper left")
-fig.tight_layout()

@@ -10,12 +10,12 @@ the log series, which :func:`forecast_from_end` integrates back.
 """
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import Ridge
 from sktime.datasets import load_airline
 
 from sklseq.forecasting import DirectRegressor, forecast_from_end, make_windows
+from sklseq.plotting import plot_forecast
 
 series = np.log(load_airline())  # pandas Series with a monthly PeriodIndex
 train, test = series.iloc[:-12], series.iloc[-12:]
@@ -30,11 +30,8 @@ mae = np.mean(np.abs(np.exp(forecast.to_numpy()) - np.exp(test.to_numpy())))
 print(f"MAE on the last 12 months: {mae:.1f} thousand passengers")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.5))
-ax.plot(train.index.to_timestamp(), np.exp(train), color="0.3", label="history")
-ax.plot(test.index.to_timestamp(), np.exp(test), color="0.3", linestyle=":", label="actual")
-ax.plot(forecast.index.to_timestamp(), np.exp(forecast), color="C2",
-        label="Ridge on 24-month windows")
+# :func:`sklseq.plotting.plot_forecast` puts the forecast on the series' own
+# (monthly) time axis, after its history.
+ax = plot_forecast(np.exp(train), np.exp(forecast), actual=np.exp(test),
+                   label="Ridge on 24-month windows")
 ax.set_ylabel("passengers (thousands)")
-ax.legend(loc="upper left")
-fig.tight_layout()

@@ -10,12 +10,12 @@ beam-search decoding.
 """
 
 # %%
-import matplotlib.pyplot as plt
 import torch
 
 from sklseq.datasets import make_dates
 from sklseq.metrics import exact_match_score
 from sklseq.neural import Seq2SeqTranslator
+from sklseq.plotting import plot_learning_curve
 
 torch.set_num_threads(1)
 X_train, y_train = make_dates(600, random_state=0)
@@ -41,9 +41,6 @@ for hypothesis, score in zip(hypotheses[0], scores[0]):
 
 # %%
 # Training loss per epoch, from ``history_``.
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(model.history_[:, "epoch"], model.history_[:, "train_loss"], marker="o")
-ax.set_xlabel("epoch")
-ax.set_ylabel("training loss (cross-entropy per token)")
+ax = plot_learning_curve(model)
+ax.set_ylabel("loss (cross-entropy per token)")
 ax.set_yscale("log")
-fig.tight_layout()

@@ -9,11 +9,11 @@ classes differ by the direction of a drift hidden in noise.
 """
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from sklseq.neural import SequenceClassifier
+from sklseq.plotting import plot_learning_curve
 
 torch.set_num_threads(1)
 rng = np.random.default_rng(0)
@@ -43,11 +43,7 @@ print("predicted:", clf.predict(X_test[:6]), "true:", y_test[:6])
 # %%
 # ``history_`` is skorch's per-epoch record: the training loss and the loss on
 # the held-out last 20% of the training sequences.
-history = clf.history_
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(history[:, "epoch"], history[:, "train_loss"], label="training loss")
-ax.plot(history[:, "epoch"], history[:, "valid_loss"], label="validation loss")
-ax.set_xlabel("epoch")
+# :func:`sklseq.plotting.plot_learning_curve` draws both and marks the epoch of
+# the best validation loss.
+ax = plot_learning_curve(clf)
 ax.set_ylabel("cross-entropy")
-ax.legend()
-fig.tight_layout()

@@ -31,13 +31,12 @@ rolling = RollingStatistics(windows=(8,), statistics=("mean", "std"), output="se
 smoothed = rolling.fit_transform(X[:1])
 print("rolling output shape:", smoothed.shape)
 
-fig, ax = plt.subplots(figsize=(7, 3))
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
 ax.plot(t, X[0], color="0.6", label="sequence")
 ax.plot(t, smoothed[0, :, 0], label="rolling mean (8)")
 ax.plot(t, smoothed[0, :, 1], label="rolling std (8)")
 ax.set_xlabel("time step")
-ax.legend(loc="upper right")
-fig.tight_layout()
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, off the lines
 
 # %%
 # The feature union names every column, so the model can be inspected.

@@ -1,6 +1,9 @@
 """The panel data sets that ship inside sktime, in sklseq's layout."""
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["load_sktime"]
 
@@ -20,7 +23,7 @@ _LOADERS = {
 }
 
 
-def load_sktime(name, split=None):
+def load_sktime(name: str, split: str | None = None) -> tuple[Any, NDArray[Any]]:
     """Load a classification or regression data set shipped with sktime.
 
     Parameters
@@ -69,7 +72,7 @@ def load_sktime(name, split=None):
     return from_sktime(X), y
 
 
-def _find(name):
+def _find(name: str) -> str:
     wanted = str(name).replace("_", "").lower()
     for key in _LOADERS:
         if key.lower() == wanted:

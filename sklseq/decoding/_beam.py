@@ -24,9 +24,11 @@ penalties rank the finished ones.
 """
 
 import functools
+from typing import Any
 
 from ._common import (
     DecodeResult,
+    StepFn,
     as_start_tokens,
     call_step,
     check_attention,
@@ -43,21 +45,21 @@ __all__ = ["DecodeResult", "beam_search"]
 
 
 def beam_search(
-    step_fn,
-    start_tokens,
-    state=None,
+    step_fn: StepFn,
+    start_tokens: Any,
+    state: Any = None,
     *,
-    eos_index,
-    max_length,
-    beam_width=5,
-    n_best=1,
-    length_penalty=0.0,
-    coverage_penalty=0.0,
-    num_beam_groups=1,
-    diversity_penalty=0.0,
-    source_lengths=None,
-    pad_index=None,
-):
+    eos_index: int,
+    max_length: int,
+    beam_width: int = 5,
+    n_best: int = 1,
+    length_penalty: float = 0.0,
+    coverage_penalty: float = 0.0,
+    num_beam_groups: int = 1,
+    diversity_penalty: float = 0.0,
+    source_lengths: Any = None,
+    pad_index: int | None = None,
+) -> DecodeResult:
     """Beam search over samples x beams as tensor operations.
 
     Needs PyTorch (imported on first call; ``pip install sklseq[neural]``).
@@ -158,13 +160,13 @@ def beam_search(
     # reordering within a sample leaves them as they are.
     shared = {}
     map_state(state, lambda x: shared.setdefault(id(x), (x, _version(x))))
-    coverage = None
+    coverage: Any = None
     # Every beam starts from the same tokens: only the first beam of each group
     # is live, so the first step does not pick the same candidate `width` times.
     alive = torch.full((n_samples, num_beam_groups, group_width), float("-inf"), device=device)
     alive[:, :, 0] = 0.0
     alive = alive.view(n_samples, width)
-    finished = None
+    finished: _FinishedHypotheses | None = None
     done = torch.zeros(n_samples, dtype=torch.bool, device=device)
     batch_offset = (torch.arange(n_samples, device=device) * width)[:, None]
 
@@ -184,7 +186,7 @@ def beam_search(
         candidates = (alive[:, :, None] + log_probs.view(n_samples, width, n_tokens))
         last_step = t == max_length - 1
         diverse = diversity_penalty and num_beam_groups > 1
-        used = (
+        used: Any = (
             torch.zeros((n_samples, n_tokens), dtype=log_probs.dtype, device=device)
             if diverse else None
         )
@@ -231,6 +233,7 @@ def beam_search(
         shared = still_shared
         if coverage is not None:
             coverage = coverage.index_select(0, rows)
+    assert finished is not None  # max_length >= 1 steps ran
     return finished.result()
 
 

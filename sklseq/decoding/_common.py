@@ -20,14 +20,18 @@ This module holds what greedy, beam and sampling searches share: the result
 type, the step call and its checks, start tokens, and the GNMT score.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..utils._optional import import_optional
 
 if TYPE_CHECKING:
     import torch
+
+# ``step_fn(tokens, state) -> (log_probs, state)`` or ``(log_probs, state, attention)``.
+StepFn = Callable[[Any, Any], tuple[Any, ...]]
 
 __all__ = [
     "DecodeResult",
@@ -74,11 +78,11 @@ class DecodeResult:
     log_probs: "torch.Tensor"
     ended: "torch.Tensor"
 
-    def best(self):
+    def best(self) -> tuple["torch.Tensor", "torch.Tensor"]:
         """The top hypothesis of each sample: ``(sequences (n, max_len), lengths (n,))``."""
         return self.sequences[:, 0], self.lengths[:, 0]
 
-    def to_lists(self):
+    def to_lists(self) -> list[list[list[int]]]:
         """n-best lists as Python lists: ``[[tokens of hypothesis k] for k] for sample``."""
         seqs = self.sequences.tolist()
         lengths = self.lengths.tolist()
@@ -88,7 +92,14 @@ class DecodeResult:
         ]
 
 
-def gnmt_score(log_prob, length, coverage=None, *, length_penalty=0.0, coverage_penalty=0.0):
+def gnmt_score(
+    log_prob: Any,
+    length: Any,
+    coverage: Any = None,
+    *,
+    length_penalty: float = 0.0,
+    coverage_penalty: float = 0.0,
+) -> Any:
     """GNMT score ``log_prob / lp + cp`` of finished hypotheses (tensors, broadcast).
 
     ``length`` counts generated steps, end token included; ``coverage`` is the
@@ -105,7 +116,7 @@ def gnmt_score(log_prob, length, coverage=None, *, length_penalty=0.0, coverage_
     return score
 
 
-def masked_coverage(coverage, source_lengths):
+def masked_coverage(coverage: Any, source_lengths: Any) -> Any:
     """Coverage ``(n_samples, k, source_length)`` with padding positions set to 1.
 
     Positions at or beyond each sample's source length then add ``log(1) = 0``
@@ -117,7 +128,7 @@ def masked_coverage(coverage, source_lengths):
     return coverage.masked_fill(positions >= source_lengths[:, None, None], 1.0)
 
 
-def map_state(state, fn):
+def map_state(state: Any, fn: Callable[[Any], Any]) -> Any:
     """Apply ``fn`` to every tensor of a nested (tuple / list / dict) state."""
     if state is None:
         return None
@@ -132,7 +143,9 @@ def map_state(state, fn):
     return state
 
 
-def call_step(step_fn, tokens, state, n, coverage_penalty):
+def call_step(
+    step_fn: StepFn, tokens: Any, state: Any, n: int, coverage_penalty: float
+) -> tuple[Any, Any, Any]:
     """``step_fn(tokens, state)`` checked: ``(log_probs, state, attention or None)``."""
     try:
         out = step_fn(tokens, state)
@@ -169,7 +182,7 @@ def call_step(step_fn, tokens, state, n, coverage_penalty):
     return log_probs, state, attention
 
 
-def check_eos(eos_index, n_tokens):
+def check_eos(eos_index: int, n_tokens: int) -> None:
     """Raise unless ``eos_index`` is one of the ``n_tokens`` of the step output."""
     if not isinstance(eos_index, Integral) or not 0 <= eos_index < n_tokens:
         raise ValueError(
@@ -178,7 +191,7 @@ def check_eos(eos_index, n_tokens):
         )
 
 
-def check_attention(attention, n, source_lengths):
+def check_attention(attention: Any, n: int, source_lengths: Any) -> Any:
     """``attention`` if it is ``(n, source_length)`` and covers every source length."""
     if attention is None or attention.dim() != 2 or attention.shape[0] != n:
         shape = None if attention is None else tuple(attention.shape)
@@ -193,7 +206,7 @@ def check_attention(attention, n, source_lengths):
     return attention
 
 
-def check_source_lengths(torch, source_lengths, n_samples, device):
+def check_source_lengths(torch: Any, source_lengths: Any, n_samples: int, device: Any) -> Any:
     """``source_lengths`` as a long tensor of one positive length per sample, or None."""
     if source_lengths is None:
         return None
@@ -206,7 +219,7 @@ def check_source_lengths(torch, source_lengths, n_samples, device):
     return lengths
 
 
-def as_start_tokens(torch, start_tokens):
+def as_start_tokens(torch: Any, start_tokens: Any) -> Any:
     """``start_tokens`` as a long tensor of shape ``(n_samples, t0)``."""
     try:
         start = torch.as_tensor(start_tokens)
@@ -231,9 +244,14 @@ def as_start_tokens(torch, start_tokens):
 
 
 def check_search_params(
-    max_length, beam_width, n_best, length_penalty, coverage_penalty, num_beam_groups,
-    diversity_penalty,
-):
+    max_length: int,
+    beam_width: int,
+    n_best: int,
+    length_penalty: float,
+    coverage_penalty: float,
+    num_beam_groups: int,
+    diversity_penalty: float,
+) -> None:
     """Raise a ValueError naming the first search parameter out of its range."""
     for name, value in (
         ("max_length", max_length), ("beam_width", beam_width), ("n_best", n_best),
@@ -252,13 +270,13 @@ def check_search_params(
     _check_penalty("diversity_penalty", diversity_penalty)
 
 
-def _check_penalty(name, value, allow_negative=False):
+def _check_penalty(name: str, value: float, allow_negative: bool = False) -> None:
     if not isinstance(value, Real) or isinstance(value, bool) or value != value:
         raise ValueError(f"{name} must be a real number, got {value!r}.")
     if not allow_negative and value < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}.")
 
 
-def import_torch():
+def import_torch() -> Any:
     """PyTorch, or an ImportError naming the ``neural`` extra."""
     return import_optional("torch", "neural")

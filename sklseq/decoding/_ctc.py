@@ -19,8 +19,10 @@ work follows the hypotheses that survive.
 """
 
 from numbers import Integral, Real
+from typing import Any, Literal, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["ctc_beam_search_decode", "ctc_greedy_decode"]
 
@@ -29,7 +31,25 @@ _MIX_2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def ctc_greedy_decode(log_probs, lengths=None, *, blank=0, return_scores=False):
+@overload
+def ctc_greedy_decode(
+    log_probs: Any,
+    lengths: Any = ...,
+    *,
+    blank: int = ...,
+    return_scores: Literal[False] = ...,
+) -> list[NDArray[np.int64]]: ...
+
+
+@overload
+def ctc_greedy_decode(
+    log_probs: Any, lengths: Any = ..., *, blank: int = ..., return_scores: Literal[True]
+) -> tuple[list[NDArray[np.int64]], NDArray[np.float64]]: ...
+
+
+def ctc_greedy_decode(
+    log_probs: Any, lengths: Any = None, *, blank: int = 0, return_scores: bool = False
+) -> list[NDArray[np.int64]] | tuple[list[NDArray[np.int64]], NDArray[np.float64]]:
     """Best-path CTC decoding: the most probable label of each frame, collapsed.
 
     Takes the arg-max label of every frame, merges consecutive repeats and drops
@@ -78,15 +98,15 @@ def ctc_greedy_decode(log_probs, lengths=None, *, blank=0, return_scores=False):
 
 
 def ctc_beam_search_decode(
-    log_probs,
-    lengths=None,
+    log_probs: Any,
+    lengths: Any = None,
     *,
-    beam_width=10,
-    n_best=1,
-    blank=0,
-    beam_prune_logp=None,
-    token_min_logp=None,
-):
+    beam_width: int = 10,
+    n_best: int = 1,
+    blank: int = 0,
+    beam_prune_logp: float | None = None,
+    token_min_logp: float | None = None,
+) -> tuple[list[list[NDArray[np.int64]]], NDArray[np.float64]]:
     """CTC prefix beam search, batched over samples and beams.
 
     At every frame each kept prefix either stays (the frame emits a blank or

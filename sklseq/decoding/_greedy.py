@@ -1,7 +1,10 @@
 """Greedy decoding: the most probable next token at every step, all samples at once."""
 
+from typing import Any
+
 from ._common import (
     DecodeResult,
+    StepFn,
     as_start_tokens,
     call_step,
     check_attention,
@@ -17,17 +20,17 @@ __all__ = ["greedy_search"]
 
 
 def greedy_search(
-    step_fn,
-    start_tokens,
-    state=None,
+    step_fn: StepFn,
+    start_tokens: Any,
+    state: Any = None,
     *,
-    eos_index,
-    max_length,
-    length_penalty=0.0,
-    coverage_penalty=0.0,
-    source_lengths=None,
-    pad_index=None,
-):
+    eos_index: int,
+    max_length: int,
+    length_penalty: float = 0.0,
+    coverage_penalty: float = 0.0,
+    source_lengths: Any = None,
+    pad_index: int | None = None,
+) -> DecodeResult:
     """Greedy decoding: take the arg-max token until the end token or ``max_length``.
 
     Same step function, arguments and result as :func:`beam_search` (which
@@ -83,8 +86,8 @@ def greedy_search(
     lengths = torch.zeros(n_samples, dtype=torch.long, device=device)
     steps = torch.zeros(n_samples, dtype=torch.long, device=device)
     ended = torch.zeros(n_samples, dtype=torch.bool, device=device)
-    total = None
-    coverage = None
+    total: Any = None  # tensors of the step function's dtype, set at the first step
+    coverage: Any = None
     for t in range(max_length):
         log_probs, state, attention = call_step(step_fn, tokens, state, n_samples,
                                                 coverage_penalty)

@@ -1,24 +1,32 @@
 """Ancestral sampling: draw each next token from the (tempered, top-k) step distribution."""
 
 from numbers import Integral, Real
+from typing import Any
 
-from ._common import DecodeResult, as_start_tokens, call_step, check_eos, import_torch
+from ._common import (
+    DecodeResult,
+    StepFn,
+    as_start_tokens,
+    call_step,
+    check_eos,
+    import_torch,
+)
 
 __all__ = ["sample_search"]
 
 
 def sample_search(
-    step_fn,
-    start_tokens,
-    state=None,
+    step_fn: StepFn,
+    start_tokens: Any,
+    state: Any = None,
     *,
-    eos_index,
-    max_length,
-    temperature=1.0,
-    top_k=None,
-    generator=None,
-    pad_index=None,
-):
+    eos_index: int,
+    max_length: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    generator: Any = None,
+    pad_index: int | None = None,
+) -> DecodeResult:
     """Sample each next token until the end token or ``max_length``, all samples at once.
 
     Same step function as :func:`beam_search` and :func:`greedy_search` (its
@@ -101,7 +109,7 @@ def sample_search(
     return _as_result(torch, tokens[:, start.shape[1]:], eos_index, pad, total)
 
 
-def _draw(log_probs, temperature, top_k, generator):
+def _draw(log_probs: Any, temperature: float, top_k: int | None, generator: Any) -> Any:
     """One token per row: the arg-max at temperature 0, else a tempered top-k draw."""
     torch = import_torch()
     if temperature == 0:
@@ -114,7 +122,9 @@ def _draw(log_probs, temperature, top_k, generator):
     return torch.multinomial(probs, 1, generator=generator).squeeze(1)
 
 
-def _as_result(torch, generated, eos_index, pad, total):
+def _as_result(
+    torch: Any, generated: Any, eos_index: int, pad: int, total: Any
+) -> DecodeResult:
     """The drawn tokens ``(n_samples, t)`` (end token included) as a DecodeResult."""
     is_eos = generated == eos_index
     ended = is_eos.any(dim=1)
@@ -133,7 +143,7 @@ def _as_result(torch, generated, eos_index, pad, total):
     )
 
 
-def _check_sampling_params(max_length, temperature, top_k):
+def _check_sampling_params(max_length: int, temperature: float, top_k: int | None) -> None:
     if not isinstance(max_length, Integral) or isinstance(max_length, bool) or max_length < 1:
         raise ValueError(f"max_length must be an integer >= 1, got {max_length!r}.")
     if (not isinstance(temperature, Real) or isinstance(temperature, bool)

@@ -9,10 +9,12 @@ and a series into the forecast that follows the series, on its time index.
 """
 
 from numbers import Integral
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LinearRegression
 from sklearn.utils.validation import check_is_fitted
@@ -29,7 +31,10 @@ __all__ = ["DirectRegressor", "RecursiveRegressor", "forecast_from_end"]
 class _WindowRegressor(RegressorMixin, BaseEstimator):
     """Shared validation: equal-length windows, target shape, output shape."""
 
-    def _check_windows(self, X, reset):
+    _y_was_2d: bool
+    horizon_: int
+
+    def _check_windows(self, X: Any, reset: bool) -> NDArray[Any]:
         X, lengths = check_sequences(X, estimator=self, reset=reset)
         if (lengths != X.shape[1]).any():
             row = int(np.argmax(lengths != X.shape[1]))
@@ -40,12 +45,12 @@ class _WindowRegressor(RegressorMixin, BaseEstimator):
             )
         return X
 
-    def _shape_output(self, values):
+    def _shape_output(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
         if values.shape[1] == 1 and not self._y_was_2d:
             return values[:, 0]
         return values
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.target_tags.multi_output = True
@@ -97,13 +102,13 @@ class RecursiveRegressor(_WindowRegressor):
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, estimator=None, horizon=None):
+    def __init__(self, estimator: Any = None, horizon: int | None = None) -> None:
         self.estimator = estimator
         self.horizon = horizon
 
     @transactional
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X: Any, y: ArrayLike) -> Self:
         """Fit the one-step regressor on the windows and their continuations.
 
         Parameters
@@ -130,7 +135,7 @@ class RecursiveRegressor(_WindowRegressor):
         self.estimator_ = clone(estimator).fit(inputs, targets)
         return self
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[np.float64]:
         """Forecast ``horizon_`` steps after each window.
 
         Parameters
@@ -149,7 +154,7 @@ class RecursiveRegressor(_WindowRegressor):
             window = np.concatenate([window[:, 1:], forecasts[:, step : step + 1]], axis=1)
         return self._shape_output(forecasts)
 
-    def _univariate(self, X):
+    def _univariate(self, X: NDArray[Any]) -> NDArray[Any]:
         if X.shape[2] != 1:
             raise ValueError(
                 f"RecursiveRegressor needs univariate windows; X has {X.shape[2]} channels, "
@@ -192,13 +197,13 @@ class DirectRegressor(_WindowRegressor):
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, estimator=None, horizon=None):
+    def __init__(self, estimator: Any = None, horizon: int | None = None) -> None:
         self.estimator = estimator
         self.horizon = horizon
 
     @transactional
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X: Any, y: ArrayLike) -> Self:
         """Fit one regressor per step ahead.
 
         Parameters
@@ -224,7 +229,7 @@ class DirectRegressor(_WindowRegressor):
         self.estimators_ = [clone(estimator).fit(flat, y2d[:, h]) for h in range(self.horizon_)]
         return self
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[np.float64]:
         """Forecast each step ahead with its own regressor.
 
         Parameters
@@ -242,7 +247,14 @@ class DirectRegressor(_WindowRegressor):
         return self._shape_output(forecasts)
 
 
-def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
+def forecast_from_end(
+    model: Any,
+    series: ArrayLike | pd.Series | pd.DataFrame,
+    window_size: int,
+    *,
+    exog: ArrayLike | None = None,
+    differences: int = 0,
+) -> NDArray[np.float64] | pd.Series:
     """Forecast the values that follow a series with a model fitted on its windows.
 
     Parameters
@@ -312,16 +324,18 @@ def forecast_from_end(model, series, window_size, *, exog=None, differences=0):
     return forecast
 
 
-def _models_whole_history(model):
+def _models_whole_history(model: Any) -> bool:
     return getattr(model, "_forecasts_from_whole_history", False)
 
 
-def _integrate(forecast, history, differences):
+def _integrate(
+    forecast: NDArray[np.float64], history: NDArray[np.float64], differences: int
+) -> NDArray[np.float64]:
     """Undo ``differences`` orders of differencing, starting from the end of ``history``."""
     return inverse_difference(forecast, history, order=differences)
 
 
-def _future_index(index, horizon):
+def _future_index(index: pd.Index, horizon: int) -> pd.Index:
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(start=index[-1], periods=horizon + 1, freq=index.freq)[1:]
     if isinstance(index, pd.DatetimeIndex):

@@ -1,17 +1,25 @@
 """From one long series to a panel of windows (SPEC section 2)."""
 
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
 
 from ..utils import check_series
 
 __all__ = ["last_window", "make_windows"]
 
 
-def make_windows(series, window_size, horizon=1, stride=1, exog=None):
+def make_windows(
+    series: ArrayLike | pd.Series | pd.DataFrame,
+    window_size: int,
+    horizon: int = 1,
+    stride: int = 1,
+    exog: ArrayLike | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | pd.Series | pd.DataFrame]:
     """Sliding windows of a series as inputs, the values after each window as targets.
 
     Windows are aligned to the end of the series: the last window's targets are
@@ -87,7 +95,9 @@ def make_windows(series, window_size, horizon=1, stride=1, exog=None):
     return X, y
 
 
-def last_window(series, window_size, exog=None):
+def last_window(
+    series: ArrayLike | pd.Series | pd.DataFrame, window_size: int, exog: ArrayLike | None = None
+) -> NDArray[np.float64]:
     """The last ``window_size`` steps of a series as a one-row panel.
 
     The input that forecasts the values right after the end of the series, shaped
@@ -122,7 +132,7 @@ def last_window(series, window_size, exog=None):
     return window[:, :, 0] if window.shape[2] == 1 else window
 
 
-def _with_exog(values, exog):
+def _with_exog(values: NDArray[np.float64], exog: ArrayLike | None) -> NDArray[np.float64]:
     """``values`` with the exogenous channels appended; both must cover the same steps."""
     if exog is None:
         return values
@@ -135,12 +145,12 @@ def _with_exog(values, exog):
     return np.concatenate([values, exog_values], axis=1)
 
 
-def _check_positive_int(value, name):
+def _check_positive_int(value: Any, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
 
 
-def _target_name(series):
+def _target_name(series: pd.Series | pd.DataFrame) -> Any:
     if isinstance(series, pd.Series):
         return series.name
     return series.columns[0]

@@ -1,8 +1,13 @@
 """sklseq estimators as real sktime estimators (imports sktime; see :func:`as_sktime`)."""
 
+from typing import Any, Self
+
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
 from sktime.classification.base import BaseClassifier
 from sktime.forecasting.base import BaseForecaster
 from sktime.regression.base import BaseRegressor
@@ -10,7 +15,7 @@ from sktime.regression.base import BaseRegressor
 __all__ = ["SklseqClassifier", "SklseqForecaster", "SklseqRegressor"]
 
 
-def _sequences(X):
+def _sequences(X: list[pd.DataFrame]) -> list[NDArray[np.float64]]:
     """Sktime's df-list (one DataFrame per instance, rows are time) as sklseq's list."""
     return [frame.to_numpy(dtype=np.float64) for frame in X]
 
@@ -55,40 +60,44 @@ class SklseqForecaster(BaseForecaster):
     }
     _config = {"remember_data": False}
 
-    def __init__(self, estimator):
+    def __init__(self, estimator: Any) -> None:
         self.estimator = estimator
         super().__init__()
         # sktime sets these only when remember_data is on at construction.
         self._y = None
         self._X = None
 
-    def _fit(self, y, X, fh):
+    def _fit(self, y: pd.Series, X: pd.DataFrame | None, fh: Any) -> Self:
         self._series = y
         self._refit()
         return self
 
-    def _refit(self):
+    def _refit(self) -> None:
         steps = self._steps(self.fh)
         self.estimator_ = clone(self.estimator)
         if "horizon" in self.estimator_.get_params():
             self.estimator_.set_params(horizon=int(steps.max()))
         self.estimator_.fit(self._panel())
 
-    def _update(self, y, X=None, update_params=True):
+    def _update(
+        self, y: pd.Series, X: pd.DataFrame | None = None, update_params: bool = True
+    ) -> Self:
         self._series = pd.concat([self._series, y])
         self._series = self._series[~self._series.index.duplicated(keep="last")]
         if update_params:
             self._refit()
         return self
 
-    def _predict(self, fh, X):
+    def _predict(self, fh: Any, X: pd.DataFrame | None) -> pd.Series:
         steps = self._steps(fh)
         forecast = np.asarray(self.estimator_.predict(self._panel()), dtype=np.float64)
         values = forecast.reshape(1, -1)[0, steps - 1]
         index = fh.to_absolute_index(self.cutoff)
         return pd.Series(values, index=index, name=self._series.name)
 
-    def _predict_interval(self, fh, X, coverage):
+    def _predict_interval(
+        self, fh: Any, X: pd.DataFrame | None, coverage: list[float]
+    ) -> pd.DataFrame:
         steps = self._steps(fh)
         index = fh.to_absolute_index(self.cutoff)
         columns = self._get_columns(method="predict_interval", coverage=coverage)
@@ -100,11 +109,11 @@ class SklseqForecaster(BaseForecaster):
                 out[(name, c, "upper")] = np.asarray(upper).reshape(1, -1)[0, steps - 1]
         return out
 
-    def _panel(self):
+    def _panel(self) -> NDArray[np.float64]:
         # One row, 3D: a sequence, free in length after update (SPEC section 2).
         return self._series.to_numpy(dtype=np.float64)[None, :, None]
 
-    def _steps(self, fh):
+    def _steps(self, fh: Any) -> NDArray[np.intp]:
         steps = np.asarray(fh.to_relative(self.cutoff), dtype=np.intp)
         if (steps < 1).any():
             raise ValueError(
@@ -121,7 +130,7 @@ class SklseqForecaster(BaseForecaster):
         return steps
 
     @classmethod
-    def get_test_params(cls, parameter_set="default"):
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict[str, Any]]:
         """Cheap sklseq forecasters for sktime's estimator checks.
 
         Parameters
@@ -137,7 +146,60 @@ class SklseqForecaster(BaseForecaster):
         return [{"estimator": ARIMARegressor(order=(1, 0, 0))}, {"estimator": LastValueRegressor()}]
 
 
-class SklseqClassifier(BaseClassifier):
+class _PanelAdapter:
+    """What the classifier and regressor adapters share.
+
+    The wrapped estimator, fitted on sktime's df-list read as sklseq's list of
+    sequences, and the cheap pipelines sktime's estimator checks run
+    (``_test_head`` is their last step).
+    """
+
+    estimator_: Any
+
+    def __init__(self, estimator: Any) -> None:
+        self.estimator = estimator
+        super().__init__()
+
+    def _fit(self, X: list[pd.DataFrame], y: NDArray[Any]) -> Self:
+        self.estimator_ = clone(self.estimator).fit(_sequences(X), y)
+        return self
+
+    @staticmethod
+    def _test_head() -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict[str, Any]]:
+        """Cheap sklseq pipelines for sktime's estimator checks.
+
+        Rolling statistics or lags, then a linear model (``_test_head``).
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+
+        Returns
+        -------
+        params : list of dict
+        """
+        from ..preprocessing import LagFeatures, RollingStatistics  # noqa: PLC0415
+
+        return [
+            {"estimator": make_pipeline(RollingStatistics(windows=2), cls._test_head())},
+            {"estimator": make_pipeline(LagFeatures(lags=2), cls._test_head())},
+        ]
+
+
+_PANEL_TAGS = {
+    "authors": ["sklseq"],
+    "X_inner_mtype": "df-list",
+    "capability:multivariate": True,
+    "capability:unequal_length": True,
+    "capability:missing_values": False,
+}
+
+
+class SklseqClassifier(_PanelAdapter, BaseClassifier):
     """An sklseq sequence classifier (or classification pipeline) as an sktime classifier.
 
     Parameters
@@ -159,56 +221,23 @@ class SklseqClassifier(BaseClassifier):
     (3,)
     """
 
-    _tags = {
-        "authors": ["sklseq"],
-        "X_inner_mtype": "df-list",
-        "capability:multivariate": True,
-        "capability:unequal_length": True,
-        "capability:missing_values": False,
-        "capability:predict_proba": True,
-    }
+    _tags = {**_PANEL_TAGS, "capability:predict_proba": True}
 
-    def __init__(self, estimator):
-        self.estimator = estimator
-        super().__init__()
+    @staticmethod
+    def _test_head() -> Any:
+        return LogisticRegression()
 
-    def _fit(self, X, y):
-        self.estimator_ = clone(self.estimator).fit(_sequences(X), y)
-        return self
-
-    def _predict(self, X):
+    def _predict(self, X: list[pd.DataFrame]) -> NDArray[Any]:
         return np.asarray(self.estimator_.predict(_sequences(X)))
 
-    def _predict_proba(self, X):
+    def _predict_proba(self, X: list[pd.DataFrame]) -> NDArray[np.float64]:
         proba = np.asarray(self.estimator_.predict_proba(_sequences(X)))
         # sktime orders the columns by self.classes_, sklearn by estimator_.classes_.
         order = np.searchsorted(self.estimator_.classes_, self.classes_)
         return proba[:, order]
 
-    @classmethod
-    def get_test_params(cls, parameter_set="default"):
-        """A cheap sklseq classification pipeline for sktime's estimator checks.
 
-        Parameters
-        ----------
-        parameter_set : str, default="default"
-
-        Returns
-        -------
-        params : dict
-        """
-        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-        from sklearn.pipeline import make_pipeline  # noqa: PLC0415
-
-        from ..preprocessing import LagFeatures, RollingStatistics  # noqa: PLC0415
-
-        return [
-            {"estimator": make_pipeline(RollingStatistics(windows=2), LogisticRegression())},
-            {"estimator": make_pipeline(LagFeatures(lags=2), LogisticRegression())},
-        ]
-
-
-class SklseqRegressor(BaseRegressor):
+class SklseqRegressor(_PanelAdapter, BaseRegressor):
     """An sklseq sequence regressor (or regression pipeline) as an sktime regressor.
 
     Parameters
@@ -230,43 +259,11 @@ class SklseqRegressor(BaseRegressor):
     (2,)
     """
 
-    _tags = {
-        "authors": ["sklseq"],
-        "X_inner_mtype": "df-list",
-        "capability:multivariate": True,
-        "capability:unequal_length": True,
-        "capability:missing_values": False,
-    }
+    _tags = dict(_PANEL_TAGS)
 
-    def __init__(self, estimator):
-        self.estimator = estimator
-        super().__init__()
+    @staticmethod
+    def _test_head() -> Any:
+        return Ridge()
 
-    def _fit(self, X, y):
-        self.estimator_ = clone(self.estimator).fit(_sequences(X), y)
-        return self
-
-    def _predict(self, X):
+    def _predict(self, X: list[pd.DataFrame]) -> NDArray[np.float64]:
         return np.asarray(self.estimator_.predict(_sequences(X)), dtype=np.float64)
-
-    @classmethod
-    def get_test_params(cls, parameter_set="default"):
-        """A cheap sklseq regression pipeline for sktime's estimator checks.
-
-        Parameters
-        ----------
-        parameter_set : str, default="default"
-
-        Returns
-        -------
-        params : dict
-        """
-        from sklearn.linear_model import Ridge  # noqa: PLC0415
-        from sklearn.pipeline import make_pipeline  # noqa: PLC0415
-
-        from ..preprocessing import LagFeatures, RollingStatistics  # noqa: PLC0415
-
-        return [
-            {"estimator": make_pipeline(RollingStatistics(windows=2), Ridge())},
-            {"estimator": make_pipeline(LagFeatures(lags=2), Ridge())},
-        ]

@@ -1,5 +1,7 @@
 """sklseq estimators inside sktime's evaluation, tuning and benchmarking."""
 
+from typing import Any
+
 from sklearn.base import is_classifier, is_regressor
 
 __all__ = ["as_sktime"]
@@ -7,7 +9,7 @@ __all__ = ["as_sktime"]
 _FORECASTING_PACKAGES = ("sklseq.statistical", "sklseq.forecasting")
 
 
-def as_sktime(estimator, kind=None):
+def as_sktime(estimator: Any, kind: str | None = None) -> Any:
     """Wrap an sklseq estimator as a real sktime estimator.
 
     Parameters

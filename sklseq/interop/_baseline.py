@@ -1,6 +1,9 @@
 """Any sktime classifier, regressor or forecaster as a scikit-learn estimator."""
 
+from typing import Any, Self
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
@@ -14,7 +17,7 @@ from ._sktime import quiet_clone, quiet_sktime, sktime_kind
 __all__ = ["SktimeBaseline"]
 
 
-def _wraps_classifier(baseline):
+def _wraps_classifier(baseline: "SktimeBaseline") -> bool:
     return sktime_kind(baseline.sktime_estimator) == "classifier"
 
 
@@ -71,11 +74,11 @@ class SktimeBaseline(BaseEstimator):
     (3,)
     """
 
-    def __init__(self, sktime_estimator, horizon=None):
+    def __init__(self, sktime_estimator: Any, horizon: int | None = None) -> None:
         self.sktime_estimator = sktime_estimator
         self.horizon = horizon
 
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: ArrayLike | None = None) -> Self:
         """Fit a clone of the sktime estimator on the panel.
 
         Parameters
@@ -116,7 +119,7 @@ class SktimeBaseline(BaseEstimator):
             self.estimator_.fit(self._to_sktime(X3, lengths), y)
         return self
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[Any]:
         """Predict with the fitted sktime estimator.
 
         Parameters
@@ -137,7 +140,7 @@ class SktimeBaseline(BaseEstimator):
             return np.asarray(self.estimator_.predict(self._to_sktime(X3, lengths)))
 
     @available_if(_wraps_classifier)
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
         """Class probabilities of an sktime classifier.
 
         Parameters
@@ -154,7 +157,7 @@ class SktimeBaseline(BaseEstimator):
         with quiet_sktime():
             return np.asarray(self.estimator_.predict_proba(self._to_sktime(X3, lengths)))
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """Accuracy for a classifier, R^2 otherwise (sklearn's defaults).
 
         Parameters
@@ -172,14 +175,14 @@ class SktimeBaseline(BaseEstimator):
             return accuracy_score(y, y_pred, sample_weight=sample_weight)
         return r2_score(y, y_pred, sample_weight=sample_weight)
 
-    def __sklearn_clone__(self):
+    def __sklearn_clone__(self) -> Self:
         # sklearn's clone would rebuild the sktime estimator through its
         # constructor, which warns about remember_data on every CV split.
         params = self.get_params(deep=False)
         params["sktime_estimator"] = quiet_clone(self.sktime_estimator)
         return type(self)(**params)
 
-    def _to_sktime(self, X3, lengths):
+    def _to_sktime(self, X3: NDArray[Any], lengths: NDArray[np.intp]) -> Any:
         if (lengths == X3.shape[1]).all():
             return to_sktime(X3)
         if not self.estimator_.get_tag("capability:unequal_length", False):
@@ -192,7 +195,7 @@ class SktimeBaseline(BaseEstimator):
             )
         return to_sktime([X3[i, :n] for i, n in enumerate(lengths)], mtype="df-list")
 
-    def _fit_forecaster(self, X3, y):
+    def _fit_forecaster(self, X3: NDArray[Any], y: ArrayLike | None) -> None:
         if X3.shape[2] != 1:
             raise ValueError(
                 f"SktimeBaseline forecasts univariate rows; X has {X3.shape[2]} channels."
@@ -204,7 +207,7 @@ class SktimeBaseline(BaseEstimator):
                 raise ValueError(f"y has {width} columns but horizon={self.horizon}.")
         self.horizon_ = self.horizon if self.horizon is not None else (width or 1)
 
-    def _forecast(self, X3, lengths):
+    def _forecast(self, X3: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[np.float64]:
         import pandas as pd  # noqa: PLC0415
 
         fh = np.arange(1, self.horizon_ + 1)
@@ -218,7 +221,7 @@ class SktimeBaseline(BaseEstimator):
             return out[:, 0]
         return out
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         try:

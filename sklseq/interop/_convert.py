@@ -1,6 +1,10 @@
 """sktime / aeon panel containers to and from sklseq's layout."""
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ..utils import check_sequences
 from ..utils._validation import _read_sktime_container
@@ -10,7 +14,7 @@ __all__ = ["from_sktime", "to_sktime"]
 _MTYPES = ("numpy3D", "numpyflat", "df-list", "nested_univ", "pd-multiindex")
 
 
-def from_sktime(X):
+def from_sktime(X: Any) -> NDArray[np.float64] | list[NDArray[np.float64]]:
     """Read any sktime or aeon panel container into sklseq's layout.
 
     Parameters
@@ -69,7 +73,7 @@ def from_sktime(X):
     return _as_sklseq(sequences)
 
 
-def to_sktime(X, mtype="numpy3D"):
+def to_sktime(X: Any, mtype: str = "numpy3D") -> Any:
     """Write a panel in sklseq's layout as an sktime container.
 
     Parameters
@@ -124,11 +128,11 @@ default="numpy3D"
     return pd.DataFrame(cells)
 
 
-def _is_df_list(X):
-    return isinstance(X, (list, tuple)) and X and all(hasattr(x, "columns") for x in X)
+def _is_df_list(X: Any) -> bool:
+    return isinstance(X, (list, tuple)) and bool(X) and all(hasattr(x, "columns") for x in X)
 
 
-def _convert_with_sktime(X):
+def _convert_with_sktime(X: Any) -> Any:
     found = type(X).__name__
     try:
         from sktime.datatypes import convert_to, mtype  # noqa: PLC0415
@@ -149,16 +153,18 @@ def _convert_with_sktime(X):
         ) from exc
 
 
-def _as_sklseq(sequences):
+def _as_sklseq(
+    sequences: Iterable[Any],
+) -> NDArray[np.float64] | list[NDArray[np.float64]]:
     X3, lengths = check_sequences(list(sequences))
     if (lengths == X3.shape[1]).all():
         return _squeeze(X3)
     return [_squeeze_one(X3[i, :n]) for i, n in enumerate(lengths)]
 
 
-def _squeeze(X3):
+def _squeeze(X3: NDArray[Any]) -> NDArray[Any]:
     return X3[:, :, 0] if X3.shape[2] == 1 else X3
 
 
-def _squeeze_one(seq):
+def _squeeze_one(seq: NDArray[Any]) -> NDArray[Any]:
     return seq[:, 0] if seq.shape[1] == 1 else seq

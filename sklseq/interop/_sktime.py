@@ -1,7 +1,9 @@
 """What sklseq shares with sktime: quiet construction of sktime estimators."""
 
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 __all__ = ["quiet_clone", "quiet_sktime", "sktime_kind"]
 
@@ -9,7 +11,7 @@ _REMEMBER_DATA = r"The default of config ``remember_data`` will change"
 
 
 @contextmanager
-def quiet_sktime():
+def quiet_sktime() -> Iterator[None]:
     """Filter sktime's ``remember_data`` FutureWarning, and only it, inside the block.
 
     sktime 1.2 warns on every construction of a forecaster, and ``fit`` rebuilds
@@ -23,7 +25,7 @@ def quiet_sktime():
         yield
 
 
-def quiet_clone(estimator):
+def quiet_clone(estimator: Any) -> Any:
     """A clone of an sktime estimator with ``remember_data=False``, built quietly."""
     with quiet_sktime():
         clone = estimator.clone()
@@ -32,7 +34,7 @@ def quiet_clone(estimator):
     return clone
 
 
-def sktime_kind(estimator, name="sktime_estimator"):
+def sktime_kind(estimator: Any, name: str = "sktime_estimator") -> str:
     """``"classifier"``, ``"regressor"`` or ``"forecaster"``, from sktime's object_type tag."""
     get_tag = getattr(estimator, "get_tag", None)
     kind = get_tag("object_type", None) if get_tag is not None else None

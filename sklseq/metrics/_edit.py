@@ -7,7 +7,11 @@ as it comes. Distances are Levenshtein distances (insertions, deletions and
 substitutions each cost 1) from rapidfuzz's C++ implementation.
 """
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ..utils import check_label_sequences
 from ..utils._optional import import_optional
@@ -19,7 +23,7 @@ __all__ = [
 ]
 
 
-def edit_distance(y_true, y_pred, *, pad_value=None):
+def edit_distance(y_true: Any, y_pred: Any, *, pad_value: Any = None) -> NDArray[np.int64]:
     """Levenshtein distance between each reference and its prediction.
 
     Parameters
@@ -49,7 +53,7 @@ def edit_distance(y_true, y_pred, *, pad_value=None):
     return _distances(true, pred)
 
 
-def token_error_rate(y_true, y_pred, *, pad_value=None):
+def token_error_rate(y_true: Any, y_pred: Any, *, pad_value: Any = None) -> float:
     """Token error rate: total edit distance over total reference length.
 
     The corpus-level rate (as in speech recognition's word error rate):
@@ -79,7 +83,7 @@ def token_error_rate(y_true, y_pred, *, pad_value=None):
     return _error_rate(true, pred)
 
 
-def character_error_rate(y_true, y_pred, *, pad_value=None):
+def character_error_rate(y_true: Any, y_pred: Any, *, pad_value: Any = None) -> float:
     """Character error rate: token error rate on the sequences read as text.
 
     Strings are compared character by character. Other sequences are first
@@ -111,7 +115,9 @@ def character_error_rate(y_true, y_pred, *, pad_value=None):
     return _error_rate(_as_text(true), _as_text(pred))
 
 
-def _check_pair(y_true, y_pred, pad_value):
+def _check_pair(
+    y_true: Any, y_pred: Any, pad_value: Any
+) -> tuple[list[list[Any]], list[list[Any]]]:
     true, _ = check_label_sequences(y_true, pad_value=pad_value, input_name="y_true")
     pred, _ = check_label_sequences(y_pred, pad_value=pad_value, input_name="y_pred")
     if len(pred) != len(true):
@@ -122,7 +128,7 @@ def _check_pair(y_true, y_pred, pad_value):
     return true, pred
 
 
-def _distances(true, pred):
+def _distances(true: Sequence[Any], pred: Sequence[Any]) -> NDArray[np.int64]:
     rapidfuzz = import_optional("rapidfuzz", "text")
     import_optional("rapidfuzz.distance", "text")
     distances = rapidfuzz.process.cpdist(
@@ -131,7 +137,7 @@ def _distances(true, pred):
     return distances.astype(np.int64)
 
 
-def _error_rate(true, pred):
+def _error_rate(true: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any]]) -> float:
     total = sum(len(seq) for seq in true)
     if total == 0:
         raise ValueError(
@@ -141,5 +147,5 @@ def _error_rate(true, pred):
     return float(_distances(true, pred).sum() / total)
 
 
-def _as_text(sequences):
+def _as_text(sequences: Iterable[Iterable[Any]]) -> list[str]:
     return ["".join(map(str, seq)) for seq in sequences]

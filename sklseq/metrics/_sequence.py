@@ -6,7 +6,11 @@ metrics: a list of sequences, strings, a 1D array of length-1 sequences, or a
 comes. BLEU is computed by sacrebleu (``pip install sklseq[text]``).
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..utils import TokenVocabulary, check_label_sequences
 from ..utils._optional import import_optional
@@ -15,7 +19,9 @@ from ._edit import _check_pair
 __all__ = ["bleu_score", "exact_match_score", "sequence_accuracy", "token_accuracy_score"]
 
 
-def exact_match_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
+def exact_match_score(
+    y_true: Any, y_pred: Any, *, pad_value: Any = None, sample_weight: ArrayLike | None = None
+) -> float:
     """Fraction of samples whose predicted sequence equals the reference exactly.
 
     Also available as :func:`sequence_accuracy`, the name used in the CTC
@@ -50,7 +56,9 @@ def exact_match_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
 sequence_accuracy = exact_match_score
 
 
-def token_accuracy_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
+def token_accuracy_score(
+    y_true: Any, y_pred: Any, *, pad_value: Any = None, sample_weight: ArrayLike | None = None
+) -> float:
     """Share of token positions where prediction and reference agree.
 
     Position ``t`` of sample ``i`` is correct when both sequences have a token
@@ -99,8 +107,15 @@ def token_accuracy_score(y_true, y_pred, *, pad_value=None, sample_weight=None):
     return float(np.dot(weights, correct) / total)
 
 
-def bleu_score(y_true, y_pred, *, pad_value=None, tokenize=None, lowercase=False,
-               smooth_method="exp"):
+def bleu_score(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    pad_value: Any = None,
+    tokenize: str | None = None,
+    lowercase: bool = False,
+    smooth_method: str = "exp",
+) -> float:
     """Corpus BLEU (Papineni et al. 2002) by sacrebleu, on a 0 to 1 scale.
 
     One reference per sample. Strings go to sacrebleu as they are and are
@@ -168,7 +183,7 @@ def bleu_score(y_true, y_pred, *, pad_value=None, tokenize=None, lowercase=False
     return bleu.corpus_score(hyps, [refs]).score / 100.0
 
 
-def _join_tokens(sequences, input_name):
+def _join_tokens(sequences: Iterable[Iterable[Any]], input_name: str) -> list[str]:
     texts = []
     for i, seq in enumerate(sequences):
         words = [str(token) for token in seq]
@@ -182,14 +197,16 @@ def _join_tokens(sequences, input_name):
     return texts
 
 
-def _widen(codes, lengths, width, fill):
+def _widen(
+    codes: NDArray[np.int64], lengths: NDArray[np.int64], width: int, fill: int
+) -> NDArray[np.int64]:
     out = np.full((len(codes), width), fill, dtype=np.int64)
     out[:, : codes.shape[1]] = codes
     out[np.arange(width) >= lengths[:, None]] = fill
     return out
 
 
-def _weights(sample_weight, n_samples):
+def _weights(sample_weight: ArrayLike | None, n_samples: int) -> NDArray[np.float64]:
     if sample_weight is None:
         return np.ones(n_samples)
     weights = np.asarray(sample_weight, dtype=float)
@@ -201,4 +218,3 @@ def _weights(sample_weight, n_samples):
     if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() == 0:
         raise ValueError("sample_weight must be finite, non-negative and not all zero.")
     return weights
-

@@ -1,9 +1,12 @@
 """Data for the comparison command: sktime's bundled sets, a user's long-format file, model presets."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 __all__ = ["FORECASTING", "load_dataset", "model_presets", "read_long_format"]
 
@@ -32,12 +35,12 @@ FORECASTING = {
 _ALIASES = {"shampoosales": "shampoo", "shampoo_sales": "shampoo", "covid_3month": "covid3month"}
 
 
-def _key(name):
+def _key(name: str) -> str:
     key = str(name).lower().replace("-", "").replace(" ", "")
     return _ALIASES.get(key, key)
 
 
-def load_dataset(name):
+def load_dataset(name: str) -> dict[str, Any]:
     """A data set shipped with sktime, in sklseq's layout, with its task.
 
     Parameters
@@ -76,12 +79,12 @@ def load_dataset(name):
     return {"X": X, "y": y, "task": task, "season": None, "horizon": None}
 
 
-def _load_panel(name, loader):
+def _load_panel(name: str, loader: str) -> tuple[Any, NDArray[Any]]:
     """Train and test pooled; sklseq.datasets.load_sktime when present, sktime's loader otherwise."""
     try:
         from ..datasets import load_sktime  # noqa: PLC0415
     except ImportError:
-        load_sktime = None
+        load_sktime = None  # type: ignore[assignment]  # then sktime's own loader below
     if load_sktime is not None:
         parts = [load_sktime(name, split=split) for split in ("train", "test")]
         X = _concat([p[0] for p in parts])
@@ -100,13 +103,13 @@ def _load_panel(name, loader):
     return _as_panel(rows), np.asarray(y)
 
 
-def _concat(parts):
+def _concat(parts: list[Any]) -> Any:
     if all(isinstance(p, np.ndarray) for p in parts) and len({p.shape[1:] for p in parts}) == 1:
         return np.concatenate(parts)
     return [row for part in parts for row in part]
 
 
-def _as_panel(rows):
+def _as_panel(rows: list[NDArray[Any]]) -> Any:
     """Equal lengths: a 2D (univariate) or 3D array; otherwise the list of (n_timesteps, n_channels)."""
     if len({row.shape for row in rows}) == 1:
         panel = np.stack(rows)
@@ -114,8 +117,14 @@ def _as_panel(rows):
     return [row[:, 0] if row.shape[1] == 1 else row for row in rows]
 
 
-def read_long_format(path, *, id_column="series_id", time_column="time", value_columns=("value",),
-                     label_column="label"):
+def read_long_format(
+    path: str | Path,
+    *,
+    id_column: str = "series_id",
+    time_column: str = "time",
+    value_columns: Sequence[str] = ("value",),
+    label_column: str | None = "label",
+) -> dict[str, Any]:
     """Read a CSV or parquet file in long format: one row per (series, time step).
 
     Parameters
@@ -181,7 +190,15 @@ def read_long_format(path, *, id_column="series_id", time_column="time", value_c
     return {"X": series, "y": None, "ids": ids}
 
 
-def model_presets(task, *, season=None, horizon=1, quick=False, max_length=None, names=None):
+def model_presets(
+    task: str,
+    *,
+    season: int | None = None,
+    horizon: int = 1,
+    quick: bool = False,
+    max_length: int | None = None,
+    names: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Sklseq's models for the comparison command, tuned on the training folds only.
 
     Parameters

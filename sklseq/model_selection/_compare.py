@@ -3,11 +3,14 @@
 import time
 import warnings
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, parallel_config
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.metrics import (
     accuracy_score,
@@ -56,22 +59,22 @@ DEFAULT_SCORING = {
 
 
 def compare(
-    models,
-    X,
-    y=None,
+    models: Mapping[str, Any] | Sequence[Any],
+    X: Any,
+    y: ArrayLike | None = None,
     *,
-    task=None,
-    cv=None,
-    scoring=None,
-    baselines="sktime",
-    season=None,
-    window_size=None,
-    n_jobs=None,
-    backend=None,
-    random_state=None,
-    progress=False,
-    name="data",
-):
+    task: str | None = None,
+    cv: Any = None,
+    scoring: str | Sequence[str] | Mapping[str, Any] | None = None,
+    baselines: str | Mapping[str, Any] | Sequence[Any] | None = "sktime",
+    season: int | None = None,
+    window_size: int | None = None,
+    n_jobs: int | None = None,
+    backend: Any = None,
+    random_state: int | None = None,
+    progress: bool = False,
+    name: str = "data",
+) -> ComparisonResult:
     """Fit models and baselines on the same splits and score them on the held-out parts.
 
     Every model (an estimator, a ``Pipeline``, or a search such as
@@ -519,7 +522,9 @@ def _resolve_baselines(baselines, task, season):
     return baselines
 
 
-def sktime_baselines(task, season=None, minirocket_kernels=10_000):
+def sktime_baselines(
+    task: str, season: int | None = None, minirocket_kernels: int = 10_000
+) -> dict[str, Any]:
     """The curated sktime baselines of a task, each wrapped in ``SktimeBaseline``.
 
     Parameters

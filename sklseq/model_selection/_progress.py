@@ -2,9 +2,10 @@
 
 import sys
 import time
+from typing import TextIO
 
 
-def _duration(seconds):
+def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
@@ -12,14 +13,16 @@ def _duration(seconds):
 class Progress:
     """Count finished jobs on stderr: ``[#####.....] 5/10 model fold 3, 0m40s left``."""
 
-    def __init__(self, total, label, enabled=True, stream=None):
+    def __init__(
+        self, total: int, label: str, enabled: bool = True, stream: TextIO | None = None
+    ) -> None:
         self.total, self.label, self.enabled = total, label, enabled and total > 0
         self.stream = stream if stream is not None else sys.stderr
         self.done = 0
         self.start = time.perf_counter()
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
-    def update(self, what):
+    def update(self, what: str) -> None:
         self.done += 1
         if not self.enabled:
             return
@@ -33,7 +36,7 @@ class Progress:
             self.stream.write(status + "\n")
         self.stream.flush()
 
-    def close(self):
+    def close(self) -> None:
         if self.enabled and self.tty:
             self.stream.write("\n")
             self.stream.flush()

@@ -4,11 +4,16 @@ import datetime
 import os
 import platform
 import re
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ._results import ComparisonResult
 
 __all__ = ["environment", "markdown_table", "write_report"]
 
@@ -16,7 +21,7 @@ VERSIONED = ("sklseq", "numpy", "scikit-learn", "torch", "skorch", "statsmodels"
              "statsforecast", "joblib", "dask", "distributed", "matplotlib")
 
 
-def markdown_table(frame):
+def markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub markdown table of a DataFrame, index first, numbers rounded for reading."""
     headers = [frame.index.name or ""] + [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(headers) + " |",
@@ -27,17 +32,17 @@ def markdown_table(frame):
     return "\n".join(lines)
 
 
-def _cell(value):
+def _cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else ""
     if isinstance(value, (float, np.floating)):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+        return f"{value:.3g}" if abs(float(value)) < 1000 else f"{value:.0f}"
     return str(value)
 
 
-def environment(command=None):
+def environment(command: str | None = None) -> list[str]:
     """Versions, machine, date and command, as markdown lines."""
     versions = []
     for package in VERSIONED:
@@ -56,7 +61,7 @@ def environment(command=None):
     return lines
 
 
-def headline(result):
+def headline(result: "ComparisonResult") -> str:
     """The compact leaderboard that opens a report."""
     primary = result.primary
     board = result.leaderboard
@@ -88,22 +93,22 @@ def headline(result):
     return markdown_table(table)
 
 
-def _n_folds(result):
+def _n_folds(result: "ComparisonResult") -> int:
     return result.folds["fold"].nunique()
 
 
-def _short(error, width=90):
+def _short(error: Any, width: int = 90) -> str:
     if error is None or (isinstance(error, float) and np.isnan(error)):
         return ""
     error = " ".join(str(error).split())
     return error if len(error) <= width else error[: width - 3] + "..."
 
 
-def _slug(text):
+def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _save(figure_or_ax, path):
+def _save(figure_or_ax: Any, path: Path) -> str:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     figure = getattr(figure_or_ax, "figure", figure_or_ax)
@@ -112,7 +117,14 @@ def _save(figure_or_ax, path):
     return path.name
 
 
-def write_report(sections, path, *, title="sklseq comparison", command=None, notes=()):
+def write_report(
+    sections: Mapping[str, "ComparisonResult"],
+    path: str | Path,
+    *,
+    title: str = "sklseq comparison",
+    command: str | None = None,
+    notes: Sequence[str] = (),
+) -> Path:
     """Write ``report.md`` and the PNGs of each comparison into the folder ``path``.
 
     Parameters

@@ -1,6 +1,9 @@
 """The result of :func:`compare`: per-fold records, leaderboards, ranks across data sets."""
 
 from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +45,16 @@ class ComparisonResult:
         Names of the data sets, in the order they were compared.
     """
 
-    def __init__(self, folds, *, task, metrics, warnings, forecasts, series):
+    def __init__(
+        self,
+        folds: pd.DataFrame,
+        *,
+        task: str,
+        metrics: dict[str, tuple[Callable[..., float], bool]],
+        warnings: pd.DataFrame,
+        forecasts: dict[str, Any],
+        series: dict[str, Any],
+    ) -> None:
         self.folds = folds
         self.task = task
         self.metrics = metrics
@@ -52,8 +64,19 @@ class ComparisonResult:
         self.datasets = list(dict.fromkeys(folds["dataset"]))
 
     @classmethod
-    def _from_records(cls, records, *, name, task, metrics, baselines, models, skipped, series,
-                      n_splits):
+    def _from_records(
+        cls,
+        records: list[dict[str, Any]],
+        *,
+        name: str,
+        task: str,
+        metrics: dict[str, tuple[Callable[..., float], bool]],
+        baselines: Iterable[str],
+        models: Iterable[str],
+        skipped: dict[str, str],
+        series: Any,
+        n_splits: int,
+    ) -> "ComparisonResult":
         rows, warned = [], Counter()
         carriers = {}
         forecasts = {}
@@ -93,12 +116,12 @@ class ComparisonResult:
     # ------------------------------------------------------------------ tables
 
     @property
-    def primary(self):
+    def primary(self) -> str:
         """The metric that ranks the models (the first one)."""
         return next(iter(self.metrics))
 
     @property
-    def leaderboard(self):
+    def leaderboard(self) -> pd.DataFrame:
         """The leaderboard: one data set's table, or ranks across data sets.
 
         One data set: one row per model, best first, with ``<metric>_mean`` and
@@ -117,7 +140,7 @@ class ComparisonResult:
             return self.dataset_leaderboard(self.datasets[0])
         return self._overall_leaderboard()
 
-    def dataset_leaderboard(self, dataset):
+    def dataset_leaderboard(self, dataset: str) -> pd.DataFrame:
         """The leaderboard of one data set (see :attr:`leaderboard`).
 
         Parameters
@@ -135,7 +158,7 @@ class ComparisonResult:
         rows = {}
         for model, group in folds.groupby("model", sort=False):
             ok = group[group["error"].isna()]
-            row = {"baseline": bool(group["baseline"].iloc[0])}
+            row: dict[str, Any] = {"baseline": bool(group["baseline"].iloc[0])}
             for metric in self.metrics:
                 row[f"{metric}_mean"] = ok[metric].mean() if len(ok) else np.nan
                 row[f"{metric}_std"] = ok[metric].std(ddof=1) if len(ok) > 1 else np.nan
@@ -167,7 +190,7 @@ class ComparisonResult:
         table.index.name = "model"
         return table.astype({"wins": "Int64", "ties": "Int64", "losses": "Int64"})
 
-    def scores(self, metric=None):
+    def scores(self, metric: str | None = None) -> pd.DataFrame:
         """Mean score per data set (rows) and model (columns); NaN where a model failed.
 
         Parameters
@@ -187,7 +210,7 @@ class ComparisonResult:
         table = means.unstack("model")
         return table.loc[self.datasets, list(dict.fromkeys(self.folds["model"]))]
 
-    def ranked_scores(self, metric=None):
+    def ranked_scores(self, metric: str | None = None) -> pd.DataFrame:
         """The scores that ranks and the Friedman test use.
 
         Models that ran on at most half of the data sets are left out, then
@@ -207,7 +230,7 @@ class ComparisonResult:
         return kept.dropna(axis=0)
 
     @property
-    def critical_difference(self):
+    def critical_difference(self) -> dict[str, Any] | None:
         """Friedman test and Nemenyi critical difference over data sets (None for one data set).
 
         On :meth:`ranked_scores`. See
@@ -218,7 +241,7 @@ class ComparisonResult:
             return None
         return critical_difference(scores, self.metrics[self.primary][1])
 
-    def _overall_leaderboard(self):
+    def _overall_leaderboard(self) -> pd.DataFrame:
         primary, greater = self.primary, self.metrics[self.primary][1]
         scores = self.scores()
         complete = self.ranked_scores()
@@ -252,7 +275,7 @@ class ComparisonResult:
 
     # ------------------------------------------------------------------ output
 
-    def plot(self, kind="leaderboard", dataset=None, ax=None):
+    def plot(self, kind: str = "leaderboard", dataset: str | None = None, ax: Any = None) -> Any:
         """Draw one of the comparison's plots (needs matplotlib).
 
         Parameters
@@ -286,7 +309,9 @@ class ComparisonResult:
             return plotting.plot_forecasts(self, dataset=dataset)
         raise ValueError(f"kind must be 'leaderboard', 'datasets', 'cd' or 'forecasts'; got {kind!r}.")
 
-    def save(self, path, *, title=None, command=None):
+    def save(
+        self, path: str | Path, *, title: str | None = None, command: str | None = None
+    ) -> Path:
         """Write ``report.md`` and its PNG plots into the folder ``path``.
 
         Parameters
@@ -307,7 +332,7 @@ class ComparisonResult:
         return write_report({title or f"Comparison ({self.task})": self}, path, command=command)
 
 
-def _column_order(table, metrics):
+def _column_order(table: pd.DataFrame, metrics: Iterable[str]) -> list[str]:
     columns = ["baseline", "rank"]
     for metric in metrics:
         columns += [f"{metric}_mean", f"{metric}_std"]
@@ -316,7 +341,7 @@ def _column_order(table, metrics):
     return [column for column in columns if column in table.columns]
 
 
-def combine(results):
+def combine(results: Iterable["ComparisonResult"]) -> "ComparisonResult":
     """Join comparisons of the same task on different data sets into one result.
 
     The joined result ranks the models across data sets, with the Friedman

@@ -7,9 +7,12 @@ one series, or the rows of :func:`~sklseq.forecasting.make_windows` (oldest
 first), or the rows of several series told apart by ``groups``.
 """
 
+from collections.abc import Iterator
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import indexable
 from sklearn.utils.validation import _num_samples
@@ -20,14 +23,23 @@ __all__ = ["ExpandingWindowSplitter", "PanelSplitter", "SlidingWindowSplitter"]
 class _RollingOriginSplitter(BaseCrossValidator):
     """Origins ``initial_window, initial_window + step, ...``; test = the next ``horizon``."""
 
-    def __init__(self, horizon=1, step=1, initial_window=None, gap=0, n_splits=None):
+    def __init__(
+        self,
+        horizon: int = 1,
+        step: int = 1,
+        initial_window: int | None = None,
+        gap: int = 0,
+        n_splits: int | None = None,
+    ) -> None:
         self.horizon = horizon
         self.step = step
         self.initial_window = initial_window
         self.gap = gap
         self.n_splits = n_splits
 
-    def split(self, X, y=None, groups=None):
+    def split(
+        self, X: Any, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.intp]]]:
         """Training and test positions at each forecast origin, oldest origin first.
 
         Parameters
@@ -50,7 +62,7 @@ class _RollingOriginSplitter(BaseCrossValidator):
         for origin in origins:
             yield self._train(origin, initial), np.arange(origin, origin + self.horizon)
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """Number of origins for ``X`` (its length is needed).
 
         Parameters
@@ -70,11 +82,13 @@ class _RollingOriginSplitter(BaseCrossValidator):
             return self.n_splits
         return len(self._origins(_num_samples(X))[1])
 
-    def _iter_test_indices(self, X=None, y=None, groups=None):  # BaseCrossValidator's hook
+    def _iter_test_indices(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[NDArray[np.intp]]:  # BaseCrossValidator's hook
         for _, test in self.split(X, y, groups):
             yield test
 
-    def _origins(self, n_samples):
+    def _origins(self, n_samples: int) -> tuple[int, NDArray[np.intp]]:
         self._check_params()
         initial = self.initial_window if self.initial_window is not None else n_samples // 2
         last = n_samples - self.horizon
@@ -89,7 +103,7 @@ class _RollingOriginSplitter(BaseCrossValidator):
             origins = origins[-self.n_splits :]
         return initial, origins
 
-    def _check_params(self):
+    def _check_params(self) -> None:
         for name, low in (("horizon", 1), ("step", 1), ("gap", 0)):
             _check_int(getattr(self, name), name, low)
         if self.initial_window is not None:
@@ -97,7 +111,7 @@ class _RollingOriginSplitter(BaseCrossValidator):
         if self.n_splits is not None:
             _check_int(self.n_splits, "n_splits", 1)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         params = ", ".join(
             f"{name}={getattr(self, name)!r}"
             for name in ("horizon", "step", "initial_window", "gap", "n_splits")
@@ -138,7 +152,7 @@ class ExpandingWindowSplitter(_RollingOriginSplitter):
     [0 1 2 3 4 5] [6 7]
     """
 
-    def _train(self, origin, initial):
+    def _train(self, origin: int, initial: int) -> NDArray[np.intp]:
         return np.arange(0, origin - self.gap)
 
 
@@ -170,7 +184,7 @@ class SlidingWindowSplitter(_RollingOriginSplitter):
     [2 3 4] [5]
     """
 
-    def _train(self, origin, initial):
+    def _train(self, origin: int, initial: int) -> NDArray[np.intp]:
         return np.arange(max(0, origin - self.gap - initial), origin - self.gap)
 
 
@@ -198,10 +212,12 @@ class PanelSplitter(BaseCrossValidator):
     [0 1 2 4 5] [3 6]
     """
 
-    def __init__(self, cv):
+    def __init__(self, cv: BaseCrossValidator) -> None:
         self.cv = cv
 
-    def split(self, X, y=None, groups=None):
+    def split(
+        self, X: Any, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.intp]]]:
         """Training and test rows of every series at each fold.
 
         Parameters
@@ -226,7 +242,7 @@ class PanelSplitter(BaseCrossValidator):
                     test.append(rows[splits[k][1]])
             yield np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """Number of folds: the most origins of any series.
 
         Parameters
@@ -241,11 +257,15 @@ class PanelSplitter(BaseCrossValidator):
         """
         return max(len(splits) for _, splits in self._per_series(X, groups))
 
-    def _iter_test_indices(self, X=None, y=None, groups=None):
+    def _iter_test_indices(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[NDArray[np.intp]]:
         for _, test in self.split(X, y, groups):
             yield test
 
-    def _per_series(self, X, groups):
+    def _per_series(
+        self, X: Any, groups: Any
+    ) -> list[tuple[NDArray[np.intp], list[tuple[NDArray[np.intp], NDArray[np.intp]]]]]:
         if groups is None:
             raise ValueError("PanelSplitter needs groups: the series each row belongs to.")
         groups = np.asarray(groups)
@@ -259,10 +279,10 @@ class PanelSplitter(BaseCrossValidator):
             per_series.append((rows, list(self.cv.split(rows))))
         return per_series
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"PanelSplitter(cv={self.cv!r})"
 
 
-def _check_int(value, name, low):
+def _check_int(value: Any, name: str, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")

@@ -1,13 +1,16 @@
 """Ranks, the Friedman test, the Nemenyi critical difference, paired tests (Demšar 2006)."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = ["critical_difference", "paired_test", "rank_models"]
 
 
-def rank_models(scores, greater_is_better=True):
+def rank_models(scores: pd.DataFrame, greater_is_better: bool = True) -> pd.DataFrame:
     """Rank of each model (columns) on each data set (rows); 1 is best, ties share the mean rank.
 
     Parameters
@@ -22,7 +25,9 @@ def rank_models(scores, greater_is_better=True):
     return scores.rank(axis=1, ascending=not greater_is_better, method="average")
 
 
-def critical_difference(scores, greater_is_better=True, alpha=0.05):
+def critical_difference(
+    scores: pd.DataFrame, greater_is_better: bool = True, alpha: float = 0.05
+) -> dict[str, Any]:
     """Average ranks, the Friedman test and the Nemenyi critical difference.
 
     Follows Demšar (2006), "Statistical comparisons of classifiers over multiple
@@ -79,7 +84,9 @@ def critical_difference(scores, greater_is_better=True, alpha=0.05):
     }
 
 
-def paired_test(scores, reference, greater_is_better=True):
+def paired_test(
+    scores: ArrayLike, reference: ArrayLike, greater_is_better: bool = True
+) -> tuple[int, int, int, float]:
     """Wins, ties and losses of ``scores`` against ``reference``, and a Wilcoxon signed-rank p-value.
 
     Parameters
@@ -110,7 +117,7 @@ def paired_test(scores, reference, greater_is_better=True):
     return wins, ties, losses, p_value
 
 
-def nemenyi_groups(ranks, cd):
+def nemenyi_groups(ranks: pd.Series, cd: float) -> list[tuple[int, int]]:
     """Maximal runs of models (sorted by rank) whose rank spread is within ``cd``.
 
     Parameters

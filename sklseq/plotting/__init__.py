@@ -14,7 +14,7 @@ from ._compare import (
 from ._neural import plot_attention, plot_ctc_posteriors, plot_learning_curve
 
 
-def _use_agg():
+def _use_agg() -> None:
     """Draw off-screen unless pyplot already runs with another backend (e.g. a notebook)."""
     import sys  # noqa: PLC0415
 

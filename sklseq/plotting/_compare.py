@@ -1,7 +1,19 @@
 """Plots of a comparison: leaderboard bars, scores per data set, CD diagram, forecasts."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..model_selection import ComparisonResult
 
 __all__ = [
     "plot_critical_difference",
@@ -15,7 +27,8 @@ SKLSEQ_COLOR = "#1f77b4"
 BASELINE_COLOR = "#ff7f0e"
 
 
-def _axes(ax, figsize):
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """``ax``, or the Axes of a new figure of ``figsize`` (constrained layout)."""
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     if ax is None:
@@ -23,7 +36,35 @@ def _axes(ax, figsize):
     return ax
 
 
-def plot_leaderboard(result, dataset=None, metric=None, ax=None):
+def _finish(
+    ax: Axes,
+    *,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    grid: Literal["both", "x", "y"] | None = "both",
+    legend: dict[str, Any] | None = None,
+) -> Axes:
+    """The set-up every plot ends with: labels, title, a light grid, a small legend."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    if grid is not None:
+        ax.grid(axis=grid, alpha=0.3)
+    if legend is not None:
+        ax.legend(**{"fontsize": 8, **legend})
+    return ax
+
+
+def plot_leaderboard(
+    result: ComparisonResult,
+    dataset: str | None = None,
+    metric: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Horizontal bars of each model's mean score with its spread over folds.
 
     For several data sets (and ``dataset=None``) the bars are the mean rank
@@ -85,18 +126,17 @@ def plot_leaderboard(result, dataset=None, metric=None, ax=None):
         ax.text(0, position, f" {reason[:70]}", va="center", ha="left", fontsize=8, color="0.4",
                 style="italic")
     ax.set_yticks(positions, labels)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
     from matplotlib.patches import Patch  # noqa: PLC0415
 
-    ax.legend(handles=[Patch(color=SKLSEQ_COLOR, label="sklseq / yours"),
-                       Patch(color=BASELINE_COLOR, label="baseline")],
-              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.grid(axis="x", alpha=0.3)
-    return ax
+    handles = [Patch(color=SKLSEQ_COLOR, label="sklseq / yours"),
+               Patch(color=BASELINE_COLOR, label="baseline")]
+    return _finish(ax, title=title, xlabel=xlabel, grid="x",
+                   legend={"handles": handles, "loc": "upper left", "bbox_to_anchor": (1.01, 1)})
 
 
-def plot_dataset_scores(result, metric=None, ax=None):
+def plot_dataset_scores(
+    result: ComparisonResult, metric: str | None = None, ax: Axes | None = None
+) -> Axes:
     """Each model's mean score on each data set: one column of markers per data set.
 
     Parameters
@@ -126,15 +166,15 @@ def plot_dataset_scores(result, metric=None, ax=None):
                 markerfacecolor="none" if is_baseline else None,
                 label=f"{model}" + (" (baseline)" if is_baseline else ""))
     ax.set_xticks(x, scores.index, rotation=20, ha="right")
-    ax.set_ylabel(f"{metric} (mean over folds)")
-    ax.set_title(f"{metric} per data set ({'higher' if result.metrics[metric][1] else 'lower'} "
-                 "is better; hollow markers: baselines)")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return ax
+    better = "higher" if result.metrics[metric][1] else "lower"
+    return _finish(ax, title=f"{metric} per data set ({better} is better; hollow markers: "
+                   "baselines)", ylabel=f"{metric} (mean over folds)", grid="y",
+                   legend={"loc": "center left", "bbox_to_anchor": (1.01, 0.5)})
 
 
-def plot_critical_difference(ranks, cd, ax=None):
+def plot_critical_difference(
+    ranks: pd.Series | dict[str, float], cd: float, ax: Axes | None = None
+) -> Axes:
     """Critical-difference diagram (Demšar 2006): average ranks, CD bar, cliques.
 
     Models are placed on a rank axis (1 = best, on the left); the bar at the
@@ -191,14 +231,22 @@ def plot_critical_difference(ranks, cd, ax=None):
     return ax
 
 
-def _as_time(index):
+def _as_time(index: pd.Index) -> pd.Index:
     if isinstance(index, pd.PeriodIndex):
         return index.to_timestamp()
     return index
 
 
-def plot_forecast(history, forecast, *, actual=None, interval=None, n_history=None,
-                  label="forecast", ax=None):
+def plot_forecast(
+    history: pd.Series | ArrayLike,
+    forecast: pd.Series | Sequence[float] | NDArray[Any],
+    *,
+    actual: pd.Series | ArrayLike | None = None,
+    interval: tuple[ArrayLike, ArrayLike] | None = None,
+    n_history: int | None = None,
+    label: str = "forecast",
+    ax: Axes | None = None,
+) -> Axes:
     """One forecast after its history, with the actual values and a prediction interval.
 
     Parameters
@@ -212,7 +260,7 @@ def plot_forecast(history, forecast, *, actual=None, interval=None, n_history=No
     actual : pandas Series or array-like of shape (horizon,), default=None
         What happened, drawn in black.
     interval : (lower, upper) or None, default=None
-        Prediction interval, drawn as a band.
+        Prediction interval, drawn as a band (legend: "prediction interval").
     n_history : int or None, default=None
         Show only the last ``n_history`` steps of the history.
     label : str, default="forecast"
@@ -255,12 +303,16 @@ def plot_forecast(history, forecast, *, actual=None, interval=None, n_history=No
     if interval is not None:
         lower, upper = (np.asarray(bound, dtype=float) for bound in interval)
         ax.fill_between(future, lower, upper, color=line.get_color(), alpha=0.2,
-                        label="90% interval")
-    ax.grid(alpha=0.3)
-    return ax
+                        label="prediction interval")
+    return _finish(ax, legend={"loc": "upper left"})
 
 
-def plot_forecasts(result, dataset=None, n_history=None, ncols=3):
+def plot_forecasts(
+    result: ComparisonResult,
+    dataset: str | None = None,
+    n_history: int | None = None,
+    ncols: int = 3,
+) -> Figure:
     """Small multiples: each model's forecasts at every origin, with the history.
 
     Each panel shows the series (grey), the actual values over the test

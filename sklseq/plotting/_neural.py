@@ -1,13 +1,23 @@
 """Plots of neural estimators: learning curves, attention, CTC frame posteriors."""
 
-import numpy as np
+from __future__ import annotations
 
-from ._compare import _axes
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+from ._compare import _axes, _finish
 
 __all__ = ["plot_attention", "plot_ctc_posteriors", "plot_learning_curve"]
 
 
-def plot_learning_curve(history, ax=None):
+def plot_learning_curve(history: Any, ax: Axes | None = None) -> Axes:
     """Training (and validation) loss per epoch, with the best validation epoch marked.
 
     Parameters
@@ -44,15 +54,15 @@ def plot_learning_curve(history, ax=None):
         best = int(np.nanargmin(valid))
         ax.axvline(epochs[best], color="0.5", linestyle="--", linewidth=1,
                    label=f"best validation (epoch {epochs[best]})")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_title("Learning curve")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return ax
+    return _finish(ax, title="Learning curve", xlabel="epoch", ylabel="loss", legend={})
 
 
-def plot_attention(weights, source_tokens=None, target_tokens=None, ax=None):
+def plot_attention(
+    weights: ArrayLike,
+    source_tokens: Sequence[Any] | None = None,
+    target_tokens: Sequence[Any] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Heatmap of attention weights: one row per output step, one column per input step.
 
     Parameters
@@ -93,13 +103,12 @@ def plot_attention(weights, source_tokens=None, target_tokens=None, ax=None):
         ax.set_xticks(np.arange(weights.shape[1]), list(source_tokens), fontsize=8)
     if target_tokens is not None:
         ax.set_yticks(np.arange(weights.shape[0]), list(target_tokens), fontsize=8)
-    ax.set_xlabel("input step")
-    ax.set_ylabel("output step")
-    ax.set_title("Attention")
-    return ax
+    return _finish(ax, title="Attention", xlabel="input step", ylabel="output step", grid=None)
 
 
-def plot_ctc_posteriors(log_proba, labels=None, ax=None):
+def plot_ctc_posteriors(
+    log_proba: ArrayLike, labels: Sequence[Any] | None = None, ax: Axes | None = None
+) -> Axes:
     """CTC frame posteriors of one sequence with the greedy (best-path) alignment.
 
     The image shows the probability of the blank and of every label at each
@@ -160,7 +169,5 @@ def plot_ctc_posteriors(log_proba, labels=None, ax=None):
         ax.annotate(labels[best[t] - 1], (t, best[t]), xytext=(0, 6), textcoords="offset points",
                     ha="center", fontsize=9, color="tab:red", fontweight="bold")
     ax.set_yticks(np.arange(len(symbols)), symbols, fontsize=8)
-    ax.set_xlabel("frame")
-    ax.set_title(f"CTC frame posteriors; greedy decoding: {decoded}")
-    ax.legend(fontsize=8, loc="upper right")
-    return ax
+    return _finish(ax, title=f"CTC frame posteriors; greedy decoding: {decoded}", xlabel="frame",
+                   grid=None, legend={"loc": "upper right"})

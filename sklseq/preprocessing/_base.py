@@ -34,9 +34,12 @@ container) that the next step reads as sequences free in length. ``get_feature_n
 output in both cases.
 """
 
+from collections.abc import Iterator, Sequence
 from numbers import Integral
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -54,7 +57,7 @@ __all__ = [
 ]
 
 
-def channel_names(n_channels):
+def channel_names(n_channels: int) -> list[str]:
     """Names of the channels of a panel: ``"x0"``, ``"x1"``, ...
 
     A 2D panel (or DataFrame) has its time steps as columns, so its column
@@ -68,7 +71,7 @@ def channel_names(n_channels):
     return [f"x{c}" for c in range(n_channels)]
 
 
-def squeeze_univariate(X):
+def squeeze_univariate(X: NDArray[Any]) -> NDArray[Any]:
     """Drop the channel axis of a ``(n, T, 1)`` sequence output, keep it otherwise.
 
     Sequence outputs follow :func:`sklseq.forecasting.make_windows`: 2D for one
@@ -77,7 +80,7 @@ def squeeze_univariate(X):
     return X[:, :, 0] if X.shape[2] == 1 else X
 
 
-def check_lags(lags, name="lags"):
+def check_lags(lags: int | Sequence[int], name: str = "lags") -> NDArray[np.intp]:
     """Validate lags given as an int ``k`` (lags ``0..k-1``) or a list of non-negative ints.
 
     Returns
@@ -87,7 +90,7 @@ def check_lags(lags, name="lags"):
     if isinstance(lags, Integral) and not isinstance(lags, bool):
         if lags < 1:
             raise ValueError(f"{name} must be a positive integer or a list of lags; got {lags!r}.")
-        return np.arange(lags, dtype=np.intp)
+        return np.arange(int(lags), dtype=np.intp)
     values = np.asarray(lags)
     if values.ndim != 1 or values.size == 0 or values.dtype.kind not in "iu":
         raise ValueError(
@@ -100,7 +103,9 @@ def check_lags(lags, name="lags"):
     return values.astype(np.intp)
 
 
-def row_chunks(n_samples, temp_bytes_per_row, out_nbytes, min_budget=1 << 16):
+def row_chunks(
+    n_samples: int, temp_bytes_per_row: int, out_nbytes: int, min_budget: int = 1 << 16
+) -> Iterator[slice]:
     """Row slices whose temporaries stay within half of the output's size.
 
     Transformers whose computation needs temporaries larger than their output
@@ -132,7 +137,9 @@ def row_chunks(n_samples, temp_bytes_per_row, out_nbytes, min_budget=1 << 16):
         yield slice(start, min(start + step, n_samples))
 
 
-def cache_blocks(shape, itemsize, block_bytes=1 << 19):
+def cache_blocks(
+    shape: tuple[int, ...], itemsize: int, block_bytes: int = 1 << 19
+) -> Iterator[tuple[slice, int, int]]:
     """Blocks of about ``block_bytes`` over the first two axes of ``shape``.
 
     Groups of whole rows, or time spans of one row when a row is larger than
@@ -170,7 +177,7 @@ def cache_blocks(shape, itemsize, block_bytes=1 << 19):
             yield slice(row, row + 1), t0, min(t0 + span, n_steps)
 
 
-def sum_of_squares(block):
+def sum_of_squares(block: NDArray[Any]) -> float:
     """``sum(block ** 2)``: finite exactly when every value is (or on overflow, not).
 
     The cheap finiteness check of ``_transform_if_finite`` (a BLAS dot product
@@ -193,7 +200,7 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
 
     @transactional
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: Any = None) -> Self:
         """Check the input and learn its shape.
 
         Parameters
@@ -211,7 +218,7 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
         self._fit(X3, lengths)
         return self
 
-    def transform(self, X):
+    def transform(self, X: Any) -> Any:
         """Transform each sequence on its own.
 
         Parameters
@@ -240,7 +247,7 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
         return self._wrap(Xt, X)
 
     @transactional
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: Any, y: Any = None) -> Any:
         """Fit, then transform, validating the input once.
 
         Parameters
@@ -258,7 +265,7 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
         self._fit(X3, lengths)
         return self._wrap(self._transform(X3, lengths), X)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
         """Names of the output's last axis.
 
         Parameters
@@ -279,38 +286,38 @@ class SequenceTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
 
     # Hooks for subclasses.
 
-    def _min_length(self):
+    def _min_length(self) -> tuple[int, str]:
         return 1, "this transformer"
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         pass
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         raise NotImplementedError
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         raise NotImplementedError
 
-    def _supports_finite_pass(self):
+    def _supports_finite_pass(self) -> bool:
         return False
 
-    def _transform_if_finite(self, X):
+    def _transform_if_finite(self, X: Any) -> NDArray[Any] | None:
         return None
 
     # Plumbing.
 
-    def _validate(self, X, reset):
+    def _validate(self, X: Any, reset: bool) -> tuple[NDArray[Any], NDArray[np.intp]]:
         min_length, reason = self._min_length()
         return check_sequences(
             X, estimator=self, reset=reset, min_length=min_length, length_reason=reason
         )
 
-    def _wrap(self, Xt, X):
+    def _wrap(self, Xt: NDArray[Any], X: Any) -> Any:
         if Xt.ndim != 2:
             return Xt.view(SequencePanel)
         return _wrap_data_with_container("transform", Xt, X, self)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.input_tags.three_d_array = True

@@ -9,8 +9,10 @@ apart, so both directions are vectorised.
 """
 
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences, sequence_lengths
@@ -100,12 +102,14 @@ class Differencer(SequenceTransformer):
         "seasonal_order": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, order=1, seasonal_lag=None, seasonal_order=1):
+    def __init__(
+        self, order: int = 1, seasonal_lag: int | None = None, seasonal_order: int = 1
+    ) -> None:
         self.order = order
         self.seasonal_lag = seasonal_lag
         self.seasonal_order = seasonal_order
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: Any) -> NDArray[Any]:
         """Undo :meth:`transform`, row by row.
 
         Parameters
@@ -129,10 +133,10 @@ class Differencer(SequenceTransformer):
             _cumsum_every(out[:, start:], lag)
         return squeeze_univariate(out)
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         self.n_initial_ = int(sum(self._lags()))
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         out = np.empty_like(X)
         operators = _lags_and_starts(self._lags())
         if not operators:
@@ -148,10 +152,10 @@ class Differencer(SequenceTransformer):
                 source = out[rows]
         return squeeze_univariate(out)
 
-    def _supports_finite_pass(self):
+    def _supports_finite_pass(self) -> bool:
         return len(self._lags()) == 1
 
-    def _transform_if_finite(self, X):
+    def _transform_if_finite(self, X: Any) -> NDArray[Any] | None:
         # One operator on the flattened panel: a compiled loop that checks each
         # result as it stores it, or numpy in cache-sized blocks, each checked
         # while in cache. The difference crosses rows only within the first
@@ -181,20 +185,26 @@ class Differencer(SequenceTransformer):
         out[:, :lag] = X[:, :lag]
         return squeeze_univariate(out)
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         if len(channels) > 1:
             return channels
         if hasattr(self, "feature_names_in_"):
             return list(self.feature_names_in_)
         return [f"{channels[0]}__t{t}" for t in range(self.n_features_in_)]
 
-    def _lags(self):
+    def _lags(self) -> list[int]:
         seasonal = [] if self.seasonal_lag is None else [self.seasonal_lag] * self.seasonal_order
         return [1] * self.order + seasonal
 
 
-
-def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_order=1):
+def inverse_difference(
+    diffs: ArrayLike,
+    history: ArrayLike,
+    *,
+    order: int = 1,
+    seasonal_lag: int | None = None,
+    seasonal_order: int = 1,
+) -> NDArray[np.float64]:
     """Integrate differences that continue a history back to its scale.
 
     The inverse of differencing for values that follow the end of a series,
@@ -276,13 +286,13 @@ def inverse_difference(diffs, history, *, order=1, seasonal_lag=None, seasonal_o
     return out[0] if np.ndim(diffs) == 1 else out
 
 
-def _lags_and_starts(lags):
+def _lags_and_starts(lags: list[int]) -> list[tuple[int, int]]:
     """Each operator's lag and the step it starts at (after the earlier operators' heads)."""
     starts = np.concatenate([[0], np.cumsum(lags)[:-1]]).astype(int) if lags else []
     return list(zip(lags, starts))
 
 
-def _difference_into(out, X, lag):
+def _difference_into(out: NDArray[Any], X: NDArray[Any], lag: int) -> None:
     """``out = (1 - B^lag) X`` along axis 1, keeping the first ``lag`` steps.
 
     ``out`` may be ``X`` (in place).
@@ -293,7 +303,7 @@ def _difference_into(out, X, lag):
     np.subtract(X[:, lag:], X[:, :-lag], out=out[:, lag:])
 
 
-def _cumsum_every(X, lag):
+def _cumsum_every(X: NDArray[Any], lag: int) -> None:
     """Cumulative sums over the steps ``lag`` apart, in place along axis 1.
 
     Undoes :func:`_difference_into`.
@@ -310,7 +320,7 @@ def _cumsum_every(X, lag):
         X[:, n_full:] += X[:, n_full - lag : n_timesteps - lag]
 
 
-def _as_rows(values, name, allow_padding=False):
+def _as_rows(values: ArrayLike, name: str, allow_padding: bool = False) -> NDArray[np.float64]:
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -1,7 +1,10 @@
 """Spectral features of each sequence (or of each window of it) from the real FFT."""
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..utils._compat import Interval, StrOptions
 from ._base import SequenceTransformer, row_chunks
@@ -106,14 +109,14 @@ class FFTFeatures(SequenceTransformer):
 
     def __init__(
         self,
-        features="magnitude",
-        n_coefs=None,
-        n_dominant=3,
-        n_fft=None,
-        window_size=None,
-        stride=None,
-        sampling_rate=1.0,
-    ):
+        features: str | Sequence[str] = "magnitude",
+        n_coefs: int | None = None,
+        n_dominant: int = 3,
+        n_fft: int | None = None,
+        window_size: int | None = None,
+        stride: int | None = None,
+        sampling_rate: float = 1.0,
+    ) -> None:
         self.features = features
         self.n_coefs = n_coefs
         self.n_dominant = n_dominant
@@ -122,12 +125,12 @@ class FFTFeatures(SequenceTransformer):
         self.stride = stride
         self.sampling_rate = sampling_rate
 
-    def _min_length(self):
+    def _min_length(self) -> tuple[int, str]:
         if self.window_size is None:
             return 1, "this transformer"
         return self.window_size, f"window_size={self.window_size}"
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         self.features_ = self._check_features()
         segment = X.shape[1] if self.window_size is None else self.window_size
         self.n_fft_ = segment if self.n_fft is None else self.n_fft
@@ -149,7 +152,7 @@ class FFTFeatures(SequenceTransformer):
             )
         self.frequencies_ = np.fft.rfftfreq(self.n_fft_, d=1.0 / self.sampling_rate)
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         n_samples, n_timesteps, n_channels = X.shape
         if self.window_size is None:
             segments = _fold(X, self.n_fft_)[:, None]
@@ -173,7 +176,7 @@ class FFTFeatures(SequenceTransformer):
             return out.reshape(n_samples, n_segments, -1)
         return out.reshape(n_samples, -1)
 
-    def _spectral_features(self, segments, out):
+    def _spectral_features(self, segments: NDArray[Any], out: NDArray[Any]) -> None:
         """Write the features of ``segments`` into ``out``.
 
         ``segments`` is (rows, n_segments, steps, channels), ``out`` is
@@ -203,7 +206,7 @@ class FFTFeatures(SequenceTransformer):
             out[..., start : start + n_coefs] = values
             start += n_coefs
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         n_coefs = len(self.frequencies_) if self.n_coefs is None else self.n_coefs
         names = []
         for channel in channels:
@@ -212,11 +215,11 @@ class FFTFeatures(SequenceTransformer):
                 names.extend(f"{channel}__{kind}_{k}" for k in range(count))
         return names
 
-    def _n_per_channel(self):
+    def _n_per_channel(self) -> int:
         n_coefs = self.n_fft_ // 2 + 1 if self.n_coefs is None else self.n_coefs
         return sum(self.n_dominant if kind == "dominant" else n_coefs for kind in self.features_)
 
-    def _check_features(self):
+    def _check_features(self) -> list[str]:
         features = [self.features] if isinstance(self.features, str) else list(self.features)
         unknown = [kind for kind in features if kind not in _KINDS]
         if not features or unknown:
@@ -228,7 +231,7 @@ class FFTFeatures(SequenceTransformer):
         return features
 
 
-def _fold(X, n_fft):
+def _fold(X: NDArray[Any], n_fft: int) -> NDArray[Any]:
     """``X`` with step ``t`` added to step ``t mod n_fft``: its rFFT is the DTFT at n_fft bins.
 
     Shorter input is returned as it is (``numpy.fft.rfft`` zero-pads it);

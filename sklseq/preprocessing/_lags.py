@@ -1,7 +1,10 @@
 """Lagged values of each sequence, from its end or at every step."""
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..utils._compat import Interval
 from ._base import SequenceTransformer, cache_blocks, check_lags
@@ -73,18 +76,18 @@ class LagFeatures(SequenceTransformer):
         "per_step": ["boolean"],
     }
 
-    def __init__(self, lags=1, per_step=False):
+    def __init__(self, lags: int | Sequence[int] = 1, per_step: bool = False) -> None:
         self.lags = lags
         self.per_step = per_step
 
-    def _min_length(self):
+    def _min_length(self) -> tuple[int, str]:
         max_lag = int(check_lags(self.lags).max())
         return max_lag + 1, f"lags up to {max_lag} (max(lags) + 1 steps)"
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         self.lags_ = check_lags(self.lags)
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         if self.per_step:
             return self._transform_per_step(X, lengths)
         n_samples, n_timesteps, n_channels = X.shape
@@ -99,7 +102,7 @@ class LagFeatures(SequenceTransformer):
                 out[:, :, i] = X[rows, lengths - 1 - lag]
         return out.reshape(n_samples, -1)
 
-    def _transform_per_step(self, X, lengths):
+    def _transform_per_step(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         n_samples, n_timesteps, n_channels = X.shape
         max_lag = int(self.lags_.max())
         n_steps = n_timesteps - max_lag
@@ -115,6 +118,5 @@ class LagFeatures(SequenceTransformer):
             out[padding] = np.nan
         return out.reshape(n_samples, n_steps, -1)
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         return [f"{channel}__lag_{lag}" for channel in channels for lag in self.lags_]
-

@@ -20,8 +20,10 @@ rows are native: each row's convolution and PPV use its own valid steps only.
 
 from itertools import combinations
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval
@@ -111,12 +113,17 @@ class MiniRocketFeatures(SequenceTransformer):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_features=10_000, max_dilations_per_kernel=32, random_state=None):
+    def __init__(
+        self,
+        n_features: int = 10_000,
+        max_dilations_per_kernel: int = 32,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_features = n_features
         self.max_dilations_per_kernel = max_dilations_per_kernel
         self.random_state = random_state
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         rng = check_random_state(self.random_state)
         n_samples, _, n_channels = X.shape
         self.dilations_, self.n_features_per_dilation_ = _fit_dilations(
@@ -153,7 +160,7 @@ class MiniRocketFeatures(SequenceTransformer):
         self.biases_ = np.concatenate(biases)
         self.n_features_out_ = len(self.biases_)
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         n_samples, n_timesteps, n_channels = X.shape
         out = np.empty((n_samples, self.n_features_out_), dtype=np.float32)
         per_row = 64 * n_channels * (n_timesteps + 8 * int(self.dilations_.max()))
@@ -231,7 +238,7 @@ class MiniRocketFeatures(SequenceTransformer):
                 np.sum(first[i0][channels] + pairs[i1, i2][channels], axis=0, out=buffer)
             yield buffer
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         return [f"minirocketfeatures{i}" for i in range(self.n_features_out_)]
 
     def __sklearn_tags__(self):

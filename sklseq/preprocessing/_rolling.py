@@ -26,9 +26,12 @@ of the same row only, so padding and future values never leak in.
 """
 
 import re
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import ndimage, signal
 
 from ..utils._compat import Interval, StrOptions
@@ -144,12 +147,12 @@ class RollingStatistics(SequenceTransformer):
 
     def __init__(
         self,
-        windows=3,
-        statistics=("mean", "std", "min", "max"),
-        output="last",
-        min_periods=1,
-        ddof=0,
-    ):
+        windows: int | Sequence[int] = 3,
+        statistics: str | Sequence[Any] = ("mean", "std", "min", "max"),
+        output: str = "last",
+        min_periods: int | None = 1,
+        ddof: int = 0,
+    ) -> None:
         self.windows = windows
         self.statistics = statistics
         self.output = output
@@ -204,7 +207,14 @@ class RollingStatistics(SequenceTransformer):
         ]
 
 
-def rolling_statistics(X, lengths, specs, min_periods=1, ddof=0, check_finite=False):
+def rolling_statistics(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    specs: Sequence[tuple[int, Any]],
+    min_periods: int | None = 1,
+    ddof: int = 0,
+    check_finite: bool = False,
+) -> NDArray[Any] | None:
     """Rolling statistics at every step of a padded panel.
 
     Parameters

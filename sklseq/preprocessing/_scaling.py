@@ -9,7 +9,10 @@ amplitude differences between rows and can be undone exactly.
 underneath, for any estimator that scales its input itself.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -23,7 +26,14 @@ METHODS = ("standard", "minmax", "robust")
 SCOPES = ("sequence", "dataset")
 
 
-def scaling_statistics(X, lengths, *, method="standard", scope="sequence", per_channel=True):
+def scaling_statistics(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    *,
+    method: str = "standard",
+    scope: str = "sequence",
+    per_channel: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Centre and scale of a padded panel, over its valid steps only.
 
     Parameters
@@ -87,7 +97,13 @@ def scaling_statistics(X, lengths, *, method="standard", scope="sequence", per_c
     return center.astype(X.dtype, copy=False), scale
 
 
-def scale_sequences(X, lengths, *, method="standard", per_channel=True):
+def scale_sequences(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    *,
+    method: str = "standard",
+    per_channel: bool = True,
+) -> NDArray[Any]:
     """Scale each sequence by its own statistics; padding stays NaN.
 
     Parameters
@@ -118,14 +134,18 @@ def scale_sequences(X, lengths, *, method="standard", per_channel=True):
     return _apply(X, lengths, center, scale)
 
 
-def _apply(X, lengths, center, scale):
+def _apply(
+    X: NDArray[Any], lengths: NDArray[np.intp], center: NDArray[Any], scale: NDArray[Any]
+) -> NDArray[Any]:
     out = (X - center) / scale
     padded = np.arange(X.shape[1])[None, :] >= np.asarray(lengths)[:, None]
     out[padded] = np.nan
     return out
 
 
-def _masked_quantiles(values, mask, counts, qs):
+def _masked_quantiles(
+    values: NDArray[Any], mask: NDArray[np.bool_], counts: NDArray[Any], qs: tuple[float, ...]
+) -> list[NDArray[np.float64]]:
     # NaN sorts last, so each row's valid values come first, in order; the
     # quantile of a row with n values interpolates linearly between the
     # values at positions floor and ceil of q * (n - 1), as np.quantile does.
@@ -207,19 +227,21 @@ class SequenceScaler(SequenceTransformer):
         "per_channel": ["boolean"],
     }
 
-    def __init__(self, method="standard", scope="sequence", per_channel=True):
+    def __init__(
+        self, method: str = "standard", scope: str = "sequence", per_channel: bool = True
+    ) -> None:
         self.method = method
         self.scope = scope
         self.per_channel = per_channel
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         if self.scope == "dataset":
             center, scale = scaling_statistics(
                 X, lengths, method=self.method, scope="dataset", per_channel=self.per_channel
             )
             self.center_, self.scale_ = center.ravel(), scale.ravel()
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         if self.scope == "sequence":
             return squeeze_univariate(
                 scale_sequences(X, lengths, method=self.method, per_channel=self.per_channel)
@@ -228,11 +250,11 @@ class SequenceScaler(SequenceTransformer):
         scale = self.scale_.astype(X.dtype, copy=False)
         return squeeze_univariate(_apply(X, lengths, center, scale))
 
-    def _dataset_scope(self):
+    def _dataset_scope(self) -> bool:
         return self.scope == "dataset"
 
     @available_if(_dataset_scope)
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: Any) -> NDArray[Any]:
         """Undo :meth:`transform` (``scope="dataset"`` only: per-sequence statistics are not kept).
 
         Parameters
@@ -254,7 +276,7 @@ class SequenceScaler(SequenceTransformer):
         out = Xt * self.scale_.astype(Xt.dtype) + self.center_.astype(Xt.dtype)
         return squeeze_univariate(out)
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         if len(channels) > 1:
             return channels
         if hasattr(self, "feature_names_in_"):

@@ -1,8 +1,10 @@
 """Framing each sequence into (possibly overlapping) windows."""
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
 
 from ..utils._compat import Interval, validate_params
 from ._base import SequenceTransformer
@@ -86,18 +88,18 @@ class SlidingWindow(SequenceTransformer):
         "flatten": ["boolean"],
     }
 
-    def __init__(self, window_size=2, stride=1, flatten=True):
+    def __init__(self, window_size: int = 2, stride: int = 1, flatten: bool = True) -> None:
         self.window_size = window_size
         self.stride = stride
         self.flatten = flatten
 
-    def _min_length(self):
+    def _min_length(self) -> tuple[int, str]:
         return self.window_size, f"window_size={self.window_size}"
 
-    def _fit(self, X, lengths):
+    def _fit(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> None:
         self.n_windows_ = (X.shape[1] - self.window_size) // self.stride + 1
 
-    def _transform(self, X, lengths):
+    def _transform(self, X: NDArray[Any], lengths: NDArray[np.intp]) -> NDArray[Any]:
         n_samples = X.shape[0]
         if not self.flatten:
             frames = frame_sequences(X, lengths, self.window_size, self.stride)
@@ -121,7 +123,7 @@ class SlidingWindow(SequenceTransformer):
             frames = full
         return frames.reshape(n_samples, -1)
 
-    def _feature_names_out(self, channels):
+    def _feature_names_out(self, channels: list[str]) -> list[str]:
         steps = range(self.window_size)
         if not self.flatten:
             return [f"{ch}__step{j}" for j in steps for ch in channels]
@@ -143,7 +145,13 @@ class SlidingWindow(SequenceTransformer):
     },
     prefer_skip_nested_validation=True,
 )
-def frame_sequences(X, lengths, window_size, stride=1, copy=False):
+def frame_sequences(
+    X: NDArray[Any],
+    lengths: NDArray[np.intp],
+    window_size: int,
+    stride: int = 1,
+    copy: bool = False,
+) -> NDArray[Any]:
     """Windows of each sequence of a padded panel, start-aligned.
 
     Parameters
@@ -197,7 +205,7 @@ def frame_sequences(X, lengths, window_size, stride=1, copy=False):
     return frames
 
 
-def _check_frame_input(X, lengths, window_size):
+def _check_frame_input(X: NDArray[Any], lengths: Any, window_size: int) -> NDArray[np.intp]:
     if X.ndim != 3 or X.dtype.kind not in "fiu":
         raise ValueError(
             "X must be a numeric padded panel of shape (n_samples, n_timesteps, "

@@ -1,6 +1,7 @@
 """Optional libraries: imported where they are needed, with the extra that installs them."""
 
 import importlib
+from types import ModuleType
 
 __all__ = ["EXTRAS", "import_optional"]
 
@@ -13,7 +14,7 @@ EXTRAS = {
 }
 
 
-def import_optional(name, extra):
+def import_optional(name: str, extra: str) -> ModuleType:
     """Import the module ``name`` of the optional ``extra``, or say how to install it.
 
     Parameters

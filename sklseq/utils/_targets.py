@@ -16,12 +16,14 @@ predicted token lists back into the kind of object ``fit`` received.
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = [
     "LabelSequenceKind",
@@ -59,7 +61,7 @@ class LabelSequenceKind:
     width: int = 0
     fill: Any = None
 
-    def to_plain(self):
+    def to_plain(self) -> tuple[Any, ...]:
         """The kind as a tuple of Python values, storable without pickling.
 
         Returns
@@ -78,7 +80,7 @@ class LabelSequenceKind:
         )
 
     @classmethod
-    def from_plain(cls, plain):
+    def from_plain(cls, plain: tuple[Any, ...] | list[Any]) -> Self:
         """Rebuild a kind from :meth:`to_plain` output.
 
         Parameters
@@ -103,8 +105,14 @@ class LabelSequenceKind:
 
 
 def check_label_sequences(
-    y, *, n_samples=None, pad_value=None, allow_empty=True, estimator=None, input_name="y"
-):
+    y: Any,
+    *,
+    n_samples: int | None = None,
+    pad_value: Any = None,
+    allow_empty: bool = True,
+    estimator: Any = None,
+    input_name: str = "y",
+) -> tuple[list[list[Any]], LabelSequenceKind]:
     """Validate a label-sequence target (SPEC section 2) and list its tokens.
 
     Parameters
@@ -194,14 +202,15 @@ def check_label_sequences(
             )
     if kind.kind == "1d":
         counts = Counter(s[0] for s in seqs)
-        fill = max(counts, key=counts.get)  # ties: the first seen
+        fill = max(counts, key=counts.__getitem__)  # ties: the first seen
+
         kind = LabelSequenceKind(
             "1d", container=kind.container, dtype=kind.dtype, fill=fill
         )
     return seqs, kind
 
 
-def restore_label_sequences(sequences, kind):
+def restore_label_sequences(sequences: Iterable[Iterable[Any]], kind: LabelSequenceKind) -> Any:
     """Return predicted token sequences as the kind of object ``fit`` received.
 
     Parameters
@@ -238,7 +247,7 @@ def restore_label_sequences(sequences, kind):
     raise ValueError(f"Unknown label-sequence kind {kind.kind!r}.")
 
 
-def _from_list(y, input_name):
+def _from_list(y: Any, input_name: str) -> tuple[list[list[Any]], LabelSequenceKind]:
     if len(y) == 0:
         raise ValueError(f"{input_name} is empty: found 0 samples.")
     is_str = [isinstance(s, str) for s in y]
@@ -270,7 +279,9 @@ def _from_list(y, input_name):
     )
 
 
-def _from_array(y, pad_value, input_name):
+def _from_array(
+    y: Any, pad_value: Any, input_name: str
+) -> tuple[list[list[Any]], LabelSequenceKind]:
     if hasattr(y, "__array__") or hasattr(y, "iloc"):
         arr = np.asarray(y)
     else:
@@ -324,7 +335,7 @@ def _from_array(y, pad_value, input_name):
     )
 
 
-def _pad_mask(arr, pad_value):
+def _pad_mask(arr: NDArray[Any], pad_value: Any) -> NDArray[np.bool_]:
     if pad_value is None:
         if arr.dtype.kind in "fc":
             return np.isnan(arr)
@@ -336,7 +347,7 @@ def _pad_mask(arr, pad_value):
     return np.asarray(arr == pad_value, dtype=bool).reshape(arr.shape)
 
 
-def _restore_padded(seqs, kind):
+def _restore_padded(seqs: list[list[Any]], kind: LabelSequenceKind) -> NDArray[Any]:
     longest = max((len(s) for s in seqs), default=0)
     width = max(kind.width, longest)
     dtype = kind.dtype
@@ -356,7 +367,7 @@ def _restore_padded(seqs, kind):
     return out
 
 
-def _check_tokens(seqs, input_name):
+def _check_tokens(seqs: list[list[Any]], input_name: str) -> set[type]:
     """Raise on None / NaN / inf, unhashable or mixed-type tokens; return the token types.
 
     The types are collected in one pass at C speed; only when they show a
@@ -373,7 +384,7 @@ def _check_tokens(seqs, input_name):
     return types
 
 
-def _type_category(tp):
+def _type_category(tp: type) -> str | None:
     if issubclass(tp, str):
         return "str"
     if issubclass(tp, (bool, np.bool_)):
@@ -389,8 +400,8 @@ def _type_category(tp):
     return tp.__name__
 
 
-def _find_bad_token(seqs, input_name):
-    kinds = {}
+def _find_bad_token(seqs: list[list[Any]], input_name: str) -> None:
+    kinds: dict[str, tuple[int, str]] = {}
     for i, seq in enumerate(seqs):
         for j, token in enumerate(seq):
             if _is_missing(token) or (isinstance(token, float) and math.isinf(token)):
@@ -415,7 +426,7 @@ def _find_bad_token(seqs, input_name):
                     )
 
 
-def _token_type(token):
+def _token_type(token: Any) -> str | None:
     if isinstance(token, str):
         return "str"
     if isinstance(token, (bool, np.bool_)):
@@ -431,7 +442,7 @@ def _token_type(token):
     return type(token).__name__
 
 
-def _is_missing(value):
+def _is_missing(value: Any) -> bool:
     if value is None:
         return True
     try:
@@ -440,7 +451,7 @@ def _is_missing(value):
         return False
 
 
-def _is_sequence(obj):
+def _is_sequence(obj: Any) -> bool:
     if isinstance(obj, str):
         return False
     if isinstance(obj, np.ndarray):
@@ -450,7 +461,7 @@ def _is_sequence(obj):
     )
 
 
-def _as_token_list(seq, row, input_name):
+def _as_token_list(seq: Any, row: int, input_name: str) -> list[Any]:
     if isinstance(seq, np.ndarray) or hasattr(seq, "tolist"):
         seq = np.asarray(seq)
         if seq.ndim != 1:
@@ -462,5 +473,5 @@ def _as_token_list(seq, row, input_name):
     return list(seq)
 
 
-def _plain_scalar(value):
+def _plain_scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value

@@ -1,11 +1,15 @@
 """Transactional ``fit``: new fitted state is built aside and swapped in only on success."""
 
 import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_Fit = TypeVar("_Fit", bound=Callable[..., Any])
 
 __all__ = ["transactional"]
 
 
-def transactional(fit):
+def transactional(fit: _Fit) -> _Fit:
     """Run ``fit`` on a staged copy of the estimator; swap its attributes in on success.
 
     The staged copy starts with the estimator's current attributes (so a warm
@@ -46,11 +50,11 @@ def transactional(fit):
     """
 
     @functools.wraps(fit)
-    def staged_fit(self, *args, **kwargs):
+    def staged_fit(self: Any, *args: Any, **kwargs: Any) -> Any:
         staged = object.__new__(type(self))
         staged.__dict__.update(self.__dict__)
         result = fit(staged, *args, **kwargs)
         self.__dict__ = staged.__dict__
         return self if result is staged else result
 
-    return staged_fit
+    return staged_fit  # type: ignore[return-value]

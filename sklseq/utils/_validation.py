@@ -16,8 +16,11 @@ Vocabulary used throughout the package:
 """
 
 import warnings
+from collections.abc import Sequence
+from typing import Any, Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.utils.validation import assert_all_finite, check_array, validate_data
 
 __all__ = [
@@ -60,11 +63,11 @@ class SequencePanel(np.ndarray):
     (2, 3, 5)
     """
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return repr(self.view(np.ndarray))
 
 
-def is_ragged(X):
+def is_ragged(X: object) -> bool:
     """Whether ``X`` is a list or tuple of sequences of different lengths.
 
     Parameters
@@ -90,7 +93,13 @@ def is_ragged(X):
     return False
 
 
-def pad_sequences(sequences, *, fill_value=np.nan, dtype=np.float64, input_name="X"):
+def pad_sequences(
+    sequences: Sequence[ArrayLike],
+    *,
+    fill_value: float = np.nan,
+    dtype: DTypeLike = np.float64,
+    input_name: str = "X",
+) -> tuple[NDArray[Any], NDArray[np.intp]]:
     """Right-pad a list of sequences into one array.
 
     Parameters
@@ -149,13 +158,15 @@ def pad_sequences(sequences, *, fill_value=np.nan, dtype=np.float64, input_name=
     if not arrays:
         raise ValueError(f"{input_name} is empty: found 0 sequences.")
     lengths = np.array([len(a) for a in arrays], dtype=np.intp)
-    padded = np.full((len(arrays), lengths.max(), n_channels), fill_value, dtype=dtype)
+    shape = (len(arrays), int(lengths.max()), arrays[0].shape[1])
+    padded = np.full(shape, fill_value, dtype=dtype)
+
     for row, (seq, length) in enumerate(zip(arrays, lengths)):
         padded[row, :length] = seq
     return padded, lengths
 
 
-def unpad_sequences(X, lengths):
+def unpad_sequences(X: ArrayLike, lengths: ArrayLike) -> list[NDArray[Any]]:
     """Split a padded array back into a list of sequences.
 
     Parameters
@@ -187,21 +198,57 @@ def unpad_sequences(X, lengths):
     return [X[i, :length] for i, length in enumerate(lengths)]
 
 
+@overload
 def check_sequences(
-    X,
+    X: Any,
     *,
-    estimator=None,
-    reset=True,
-    dtype=FLOAT_DTYPES,
-    min_length=1,
-    length_reason="this estimator",
-    ensure_min_samples=1,
-    copy=False,
-    input_name="X",
-    scan_values=True,
-    fixed_length=False,
-    single_series=False,
-):
+    estimator: Any = ...,
+    reset: bool = ...,
+    dtype: Any = ...,
+    min_length: int = ...,
+    length_reason: str = ...,
+    ensure_min_samples: int = ...,
+    copy: bool = ...,
+    input_name: str = ...,
+    scan_values: Literal[True] = ...,
+    fixed_length: bool = ...,
+    single_series: bool = ...,
+) -> tuple[NDArray[Any], NDArray[np.intp]]: ...
+
+
+@overload
+def check_sequences(
+    X: Any,
+    *,
+    estimator: Any = ...,
+    reset: bool = ...,
+    dtype: Any = ...,
+    min_length: int = ...,
+    length_reason: str = ...,
+    ensure_min_samples: int = ...,
+    copy: bool = ...,
+    input_name: str = ...,
+    scan_values: bool,
+    fixed_length: bool = ...,
+    single_series: bool = ...,
+) -> tuple[NDArray[Any], NDArray[np.intp] | None]: ...
+
+
+def check_sequences(
+    X: Any,
+    *,
+    estimator: Any = None,
+    reset: bool = True,
+    dtype: Any = FLOAT_DTYPES,
+    min_length: int = 1,
+    length_reason: str = "this estimator",
+    ensure_min_samples: int = 1,
+    copy: bool = False,
+    input_name: str = "X",
+    scan_values: bool = True,
+    fixed_length: bool = False,
+    single_series: bool = False,
+) -> tuple[NDArray[Any], NDArray[np.intp] | None]:
     """Validate a panel of sequences and return it padded, with its lengths.
 
     Accepts a 2D array ``(n_samples, n_timesteps)``, a 3D array
@@ -353,7 +400,7 @@ def check_sequences(
     return X, lengths
 
 
-def sequence_lengths(X, *, input_name="X"):
+def sequence_lengths(X: NDArray[Any], *, input_name: str = "X") -> NDArray[np.intp]:
     """Lengths of a NaN right-padded 3D array; raises on interior NaN.
 
     A time step is padding when every channel is NaN and every later step is
@@ -409,7 +456,7 @@ def sequence_lengths(X, *, input_name="X"):
     return lengths.astype(np.intp)
 
 
-def _finite_lengths(X, input_name):
+def _finite_lengths(X: NDArray[Any], input_name: str) -> NDArray[np.intp]:
     """Reject inf and interior NaN; return the lengths.
 
     One pass over the data when everything is finite (a finite sum means no
@@ -425,7 +472,7 @@ def _finite_lengths(X, input_name):
     return sequence_lengths(X, input_name=input_name)
 
 
-def _reject_1d(X, input_name):
+def _reject_1d(X: Any, input_name: str) -> None:
     """A 1D array is one series, not a panel: say how to pass it, without printing it."""
     if isinstance(X, (list, tuple)):
         one_d = len(X) > 0 and all(np.ndim(value) == 0 for value in X)
@@ -442,7 +489,7 @@ def _reject_1d(X, input_name):
     )
 
 
-def _is_free_length(X, n_features_in):
+def _is_free_length(X: Any, n_features_in: int | None) -> bool:
     """Sequences whose time axis may differ from fit: 3D, or 2D NaN right-padded."""
     shape = getattr(X, "shape", None)
     if n_features_in is None or shape is None or len(shape) not in (2, 3):
@@ -458,7 +505,7 @@ def _is_free_length(X, n_features_in):
         return False
 
 
-def _warn_layout(shape, input_name):
+def _warn_layout(shape: tuple[int, ...], input_name: str) -> None:
     warnings.warn(
         f"{input_name} has shape {shape}: {shape[2]} channels but only {shape[1]} time "
         f"step(s). sklseq reads 3D arrays as (n_samples, n_timesteps, n_channels); if "
@@ -469,7 +516,7 @@ def _warn_layout(shape, input_name):
     )
 
 
-def _read_sktime_container(X, input_name):
+def _read_sktime_container(X: Any, input_name: str) -> Any:
     """Read sktime's nested_univ and pd-multiindex DataFrames as lists of ``(T_i, C)`` arrays."""
     if not type(X).__module__.startswith("pandas") or not hasattr(X, "columns"):
         return X
@@ -482,7 +529,7 @@ def _read_sktime_container(X, input_name):
     return X
 
 
-def _read_nested(X, input_name):
+def _read_nested(X: Any, input_name: str) -> list[NDArray[np.float64]]:
     sequences = []
     for row in range(X.shape[0]):
         cells = list(X.iloc[row])
@@ -510,7 +557,7 @@ def _read_nested(X, input_name):
     return sequences
 
 
-def _read_multiindex(X, input_name):
+def _read_multiindex(X: Any, input_name: str) -> list[NDArray[np.float64]]:
     if X.index.nlevels != 2:
         raise ValueError(
             f"{input_name} is a DataFrame with {X.index.nlevels} index levels; sklseq reads "
@@ -540,7 +587,7 @@ def _read_multiindex(X, input_name):
     return sequences
 
 
-def _factorize(values):
+def _factorize(values: ArrayLike) -> tuple[NDArray[np.intp], NDArray[Any]]:
     """Integer codes in order of first appearance, and the unique values."""
     uniques, first, codes = np.unique(np.asarray(values), return_index=True, return_inverse=True)
     rank = np.empty(len(first), dtype=np.intp)
@@ -548,14 +595,16 @@ def _factorize(values):
     return rank[codes.ravel()], uniques[np.argsort(first, kind="stable")]
 
 
-def _is_sequence_list(X):
+def _is_sequence_list(X: Any) -> bool:
     """A non-empty list or tuple whose items are sequences (not scalars)."""
     if not isinstance(X, (list, tuple)) or len(X) == 0:
         return False
     return all(np.ndim(seq) >= 1 for seq in X)
 
 
-def _check_min_length(lengths, min_length, reason, input_name):
+def _check_min_length(
+    lengths: NDArray[np.intp], min_length: int, reason: str, input_name: str
+) -> None:
     if min_length <= 1:
         return
     short = np.flatnonzero(lengths < min_length)
@@ -568,7 +617,7 @@ def _check_min_length(lengths, min_length, reason, input_name):
         )
 
 
-def _check_n_channels(estimator, n_channels, input_name):
+def _check_n_channels(estimator: Any, n_channels: int, input_name: str) -> None:
     expected = getattr(estimator, "n_channels_in_", None)
     if expected is not None and n_channels != expected:
         raise ValueError(
@@ -577,13 +626,42 @@ def _check_n_channels(estimator, n_channels, input_name):
         )
 
 
-def _first_dtype(dtype):
+def _first_dtype(dtype: Any) -> DTypeLike:
     if isinstance(dtype, (tuple, list)):
         return dtype[0]
     return dtype
 
 
-def check_continuation_target(y, n_samples, horizon=None, *, required=True, estimator=None):
+@overload
+def check_continuation_target(
+    y: ArrayLike | None,
+    n_samples: int,
+    horizon: int | None = ...,
+    *,
+    required: Literal[True] = ...,
+    estimator: Any = ...,
+) -> tuple[NDArray[np.float64], int, bool]: ...
+
+
+@overload
+def check_continuation_target(
+    y: ArrayLike | None,
+    n_samples: int,
+    horizon: int | None = ...,
+    *,
+    required: bool,
+    estimator: Any = ...,
+) -> tuple[NDArray[np.float64] | None, int, bool]: ...
+
+
+def check_continuation_target(
+    y: ArrayLike | None,
+    n_samples: int,
+    horizon: int | None = None,
+    *,
+    required: bool = True,
+    estimator: Any = None,
+) -> tuple[NDArray[np.float64] | None, int, bool]:
     """Validate a real-valued target: the next value(s) of each of ``n_samples`` rows.
 
     Used by every estimator whose ``y`` continues the sequences of ``X``
@@ -650,7 +728,7 @@ def check_continuation_target(y, n_samples, horizon=None, *, required=True, esti
     return y2d, horizon, was_2d
 
 
-def check_series(series, name="series"):
+def check_series(series: ArrayLike, name: str = "series") -> NDArray[np.float64]:
     """Validate one long series (not a panel) as a float64 ``(n_timesteps, n_channels)`` array.
 
     Parameters
@@ -696,7 +774,7 @@ def check_series(series, name="series"):
     return values
 
 
-def _check_numeric_columns(X, input_name):
+def _check_numeric_columns(X: Any, input_name: str) -> None:
     """Name the first non-numeric column of a DataFrame (pandas' own error names a value)."""
     dtypes = getattr(X, "dtypes", None)
     if dtypes is None or not hasattr(X, "columns"):

@@ -1,10 +1,13 @@
 """Token vocabularies: map tokens to integer codes and back."""
 
 from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator
 from itertools import chain, islice
 from numbers import Integral
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["TokenVocabulary"]
 
@@ -59,16 +62,23 @@ class TokenVocabulary:
     [['a', 'b', 'c'], ['b', 'a', '<unk>']]
     """
 
+    tokens_: list[Hashable]
+    index_: dict[Hashable, int]
+    pad_index: int
+    unk_index: int | None
+    bos_index: int | None
+    eos_index: int | None
+
     def __init__(
         self,
-        specials=("<pad>", "<unk>"),
+        specials: tuple[Hashable, ...] = ("<pad>", "<unk>"),
         *,
-        pad_token="<pad>",
-        unk_token="<unk>",
-        bos_token=None,
-        eos_token=None,
-        min_frequency=1,
-    ):
+        pad_token: Hashable = "<pad>",
+        unk_token: Hashable | None = "<unk>",
+        bos_token: Hashable | None = None,
+        eos_token: Hashable | None = None,
+        min_frequency: int = 1,
+    ) -> None:
         self.specials = specials
         self.pad_token = pad_token
         self.unk_token = unk_token
@@ -76,7 +86,7 @@ class TokenVocabulary:
         self.eos_token = eos_token
         self.min_frequency = min_frequency
 
-    def fit(self, sequences):
+    def fit(self, sequences: Iterable[Iterable[Hashable]]) -> Self:
         """Learn the tokens of ``sequences``.
 
         Parameters
@@ -99,7 +109,7 @@ class TokenVocabulary:
         for token in (self.pad_token, self.unk_token, self.bos_token, self.eos_token):
             if token is not None and token not in specials:
                 specials.append(token)
-        counts = Counter()
+        counts: Counter[Hashable] = Counter()
         for i, seq in enumerate(_iter_sequences(sequences, "sequences")):
             try:
                 counts.update(seq)
@@ -119,18 +129,24 @@ class TokenVocabulary:
         self.eos_index = None if self.eos_token is None else self.index_[self.eos_token]
         return self
 
-    def __len__(self):
+    def __len__(self) -> int:
         self._check_fitted()
         return len(self.tokens_)
 
-    def __contains__(self, token):
+    def __contains__(self, token: object) -> bool:
         self._check_fitted()
         try:
             return token in self.index_
         except TypeError:
             return False
 
-    def encode(self, sequences, *, add_bos=False, add_eos=False):
+    def encode(
+        self,
+        sequences: Iterable[Iterable[Hashable]],
+        *,
+        add_bos: bool = False,
+        add_eos: bool = False,
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Codes of the tokens of each sequence, right-padded with ``pad_index``.
 
         Parameters
@@ -187,13 +203,16 @@ class TokenVocabulary:
         starts = np.cumsum(lengths) - lengths
         cols = np.arange(len(flat)) - np.repeat(starts, lengths) + offset
         codes[rows, cols] = flat_codes
-        if add_bos:
+        if self.bos_index is not None and add_bos:
             codes[:, 0] = self.bos_index
-        if add_eos:
+        if self.eos_index is not None and add_eos:
             codes[np.arange(len(seqs)), lengths + offset] = self.eos_index
+
         return codes, total
 
-    def decode(self, codes, lengths=None, *, strip_specials=True):
+    def decode(
+        self, codes: Any, lengths: Any = None, *, strip_specials: bool = True
+    ) -> list[list[Hashable]]:
         """Tokens of each row of codes.
 
         Parameters
@@ -248,19 +267,19 @@ class TokenVocabulary:
             valid &= codes != self.pad_index
             if self.bos_index is not None:
                 valid &= codes != self.bos_index
-        tokens = np.empty(len(self.tokens_), dtype=object)
+        tokens: NDArray[np.object_] = np.empty(len(self.tokens_), dtype=object)
         for code, token in enumerate(self.tokens_):
             tokens[code] = token  # element-wise, so tuple tokens stay tuples
         flat = iter(tokens[codes[valid]].tolist())
         return [list(islice(flat, n)) for n in valid.sum(axis=1).tolist()]
 
-    def _check_fitted(self):
+    def _check_fitted(self) -> None:
         if not hasattr(self, "tokens_"):
             raise AttributeError(
                 "This TokenVocabulary is not fitted yet; call fit(sequences) first."
             )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         size = f", {len(self.tokens_)} tokens" if hasattr(self, "tokens_") else ""
         return (
             f"TokenVocabulary(specials={self.specials!r}, pad_token={self.pad_token!r}, "
@@ -269,7 +288,7 @@ class TokenVocabulary:
         )
 
 
-def _iter_sequences(sequences, name):
+def _iter_sequences(sequences: Any, name: str) -> Iterator[Any]:
     if isinstance(sequences, str):
         raise TypeError(
             f"{name} is a single string; pass a list of sequences, e.g. [{sequences!r}]."
@@ -286,14 +305,15 @@ def _iter_sequences(sequences, name):
         yield seq
 
 
-def _deterministic_order(tokens):
+def _deterministic_order(tokens: list[Hashable]) -> list[Hashable]:
     try:
-        return sorted(tokens)
+        return sorted(tokens)  # type: ignore[type-var]  # TypeError below when not comparable
+
     except TypeError:
         return tokens
 
 
-def _to_numpy(values):
+def _to_numpy(values: Any) -> Any:
     if hasattr(values, "detach"):
         return values.detach().cpu().numpy()
     return values

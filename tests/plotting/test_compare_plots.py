@@ -91,6 +91,8 @@ def test_plot_forecast_alone_draws_history_actual_forecast_and_band():
     assert len(ax.lines[0].get_xdata()) == 12
     assert pd.Timestamp(ax.lines[2].get_xdata()[0]) == pd.Timestamp("2022-01-01")  # dates
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 1
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["history", "actual", "forecast", "prediction interval"]
 
 
 def test_plot_forecasts_small_multiples_one_panel_per_model(forecasting):
