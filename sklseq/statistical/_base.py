@@ -21,8 +21,10 @@ import contextlib
 import sys
 import threading
 import warnings
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.stats import norm
 from sklearn.base import clone
@@ -230,10 +232,16 @@ class StatisticalForecasterMixin:
 
     # forecast_from_end gives these models the whole history, not the last window.
     _forecasts_from_whole_history = True
+    # Set by the estimators that offer one model per row.
+    n_jobs: int | None
+
+    def _fit(self, X, lengths, y2d):
+        """Estimate the parameters from validated rows and their 2D continuation."""
+        raise NotImplementedError
 
     @_fit_context(prefer_skip_nested_validation=True)
     @transactional
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: ArrayLike | None = None) -> Self:
         """Estimate the parameters from the training rows.
 
         Parameters
@@ -278,7 +286,7 @@ class StatisticalForecasterMixin:
                 "channels. Select one, or use ARIMARegressor for exogenous channels."
             )
 
-    def per_series_models(self, X):
+    def per_series_models(self, X: Any) -> list[Any]:
         """The model of each row: a copy of this estimator fitted to that row alone.
 
         Parameters
@@ -316,7 +324,9 @@ class StatisticalForecasterMixin:
         std = np.concatenate([r[1] for r in results])
         return mean, std
 
-    def predict(self, X, return_std=False, future_exog=None):
+    def predict(
+        self, X: Any, return_std: bool = False, future_exog: ArrayLike | None = None
+    ) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Forecast the next ``horizon_`` values of each row from its own history.
 
         Parameters
@@ -342,7 +352,9 @@ class StatisticalForecasterMixin:
             return self._shape_output(mean), self._shape_output(std)
         return self._shape_output(mean)
 
-    def predict_interval(self, X, coverage=0.9, future_exog=None):
+    def predict_interval(
+        self, X: Any, coverage: float = 0.9, future_exog: ArrayLike | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Central prediction interval under Gaussian forecast errors.
 
         Parameters

@@ -7,8 +7,10 @@ prediction intervals use; the linear trend estimates it per row instead.
 """
 
 from numbers import Integral
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils import check_sequences
@@ -29,7 +31,7 @@ class _BaselineRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimat
 
     @_fit_context(prefer_skip_nested_validation=True)
     @transactional
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: ArrayLike | None = None) -> Self:
         """Estimate the spread of one-step errors on the training rows.
 
         Parameters

@@ -1,9 +1,11 @@
 """Vector autoregression on a panel of multivariate sequences."""
 
 from numbers import Integral
+from typing import Any, Self
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils import check_sequences
@@ -100,7 +102,7 @@ class VARRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     @transactional
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: ArrayLike | None = None) -> Self:
         """Estimate the VAR coefficients from the training rows.
 
         Parameters
