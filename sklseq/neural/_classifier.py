@@ -1,6 +1,6 @@
 """SequenceClassifier: one label per sequence (many-to-one)."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -10,7 +10,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ..utils._compat import StrOptions
+from ..utils._compat import Interval, StrOptions
 from ._base import BaseSequenceNetwork, fill_docstring
 from ._losses import SequenceCrossEntropy
 from ._training import _stratified_rows
@@ -33,6 +33,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     %(inference_dtype)s
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
+    %(n_ensemble)s
     %(callbacks)s
 
     Attributes
@@ -59,8 +60,10 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     _parameter_constraints: dict = {
         **BaseSequenceNetwork._parameter_constraints,
         "inference_dtype": [StrOptions({"float64", "float32"})],
+        "n_ensemble": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
+    _ensemble_combine = "probability"
 
     def __init__(
         self,
@@ -98,6 +101,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         input_scaling="dataset",
         inference_dtype="float32",
         class_weight=None,
+        n_ensemble=1,
         callbacks=None,
     ):
         super().__init__(
@@ -135,6 +139,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         self.input_scaling = input_scaling
         self.inference_dtype = inference_dtype
         self.class_weight = class_weight
+        self.n_ensemble = n_ensemble
         self.callbacks = callbacks
 
     def fit(self, X, y, sample_weight=None):

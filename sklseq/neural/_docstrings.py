@@ -108,6 +108,17 @@ INPUT_SCALING_DOC = """    input_scaling : {"dataset", "robust", "sequence"} or 
         amplitude); None: raw values. See
         :func:`sklseq.preprocessing.scaling_statistics`."""
 
+N_ENSEMBLE_DOC = """    n_ensemble : int, default=1
+        Networks trained together, as InceptionTime's ensemble (Ismail Fawaz
+        et al. 2020): each member has its own random initial weights (drawn in
+        turn from the ``random_state`` seed), its own loss and gradient
+        clipping, and is updated exactly as it would be alone on the same
+        batches; predictions average the members' class probabilities
+        (classifiers) or outputs (regressors). ``train_loss`` in
+        ``history_`` is the members' summed loss; the validation loss of early
+        stopping is the ensemble's. Fit and predict cost ``n_ensemble`` times
+        one network's."""
+
 CALLBACKS_DOC = """    callbacks : list of skorch callbacks or None, default=None
         Extra :class:`skorch.callbacks.Callback` objects (or ``(name, callback)``
         tuples) run after the estimator's own during ``fit``, e.g. to log or
@@ -147,6 +158,7 @@ def fill_docstring(cls=None, **sections):
         "inference_dtype": INFERENCE_DTYPE_DOC,
         "callbacks": CALLBACKS_DOC,
         "input_scaling": INPUT_SCALING_DOC,
+        "n_ensemble": N_ENSEMBLE_DOC,
         "common_attributes": COMMON_ATTRIBUTES_DOC,
         **sections,
     }

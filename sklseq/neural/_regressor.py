@@ -1,6 +1,6 @@
 """SequenceRegressor: one value or a multi-step / multivariate target per sequence."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
@@ -30,6 +30,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         Squared error, or Huber loss (robust to outliers) on standardised targets.
     huber_delta : float, default=1.0
         Where the Huber loss turns linear, in target standard deviations.
+    %(n_ensemble)s
     %(callbacks)s
 
     Attributes
@@ -55,6 +56,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
     _parameter_constraints: dict = {
         **BaseSequenceNetwork._parameter_constraints,
         "inference_dtype": [StrOptions({"float64", "float32"})],
+        "n_ensemble": [Interval(Integral, 1, None, closed="left")],
         "loss": [StrOptions({"mse", "huber"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
@@ -96,6 +98,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         inference_dtype="float32",
         loss="mse",
         huber_delta=1.0,
+        n_ensemble=1,
         callbacks=None,
     ):
         super().__init__(
@@ -134,6 +137,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         self.inference_dtype = inference_dtype
         self.loss = loss
         self.huber_delta = huber_delta
+        self.n_ensemble = n_ensemble
         self.callbacks = callbacks
 
     def fit(self, X, y, sample_weight=None):
