@@ -114,8 +114,15 @@ def test_keyboard_interrupt_mid_epoch_warns_flags_and_keeps_a_usable_model(injec
 
 
 def test_interrupt_with_early_stopping_keeps_the_best_weights(inject):
+    # A constant rate: a schedule would span each fit's own max_epochs.
     X, y = _data(n=40)
-    params = {**SMALL, "validation_fraction": 0.25, "n_iter_no_change": 50, "max_epochs": 30}
+    params = {
+        **SMALL,
+        "validation_fraction": 0.25,
+        "n_iter_no_change": 50,
+        "max_epochs": 30,
+        "lr_schedule": "constant",
+    }
     inject(Callback())
     reference = SequenceClassifier("gru", **params, lr=0.05).fit(X, y)
     losses = reference.history_[:, "valid_loss"]
