@@ -18,7 +18,7 @@ import numpy as np
 QUICK_NOTE = (
     "--quick: 3 folds instead of 5 (classification, regression) and 3 origins instead of 5 "
     "(forecasting), smaller tuning grids, MiniRocket with 1,000 kernels instead of 2,000, and "
-    "the CNN (only with --models cnn) trains 5 epochs instead of 30; every shortened model "
+    "the default network (only with --models network) trains 5 epochs; every shortened model "
     "says so in its name."
 )
 KERNELS_NOTE = (
@@ -51,7 +51,7 @@ def _parser():
     source.add_argument("--dataset", help="a data set shipped with sktime, e.g. GunPoint, airline")
     source.add_argument("--data", help="CSV or parquet in long format: series_id, time, value[, label]")
     compare.add_argument("--task", choices=("classification", "regression", "forecasting"))
-    compare.add_argument("--models", help="comma-separated presets: minirocket, fft-ridge, cnn "
+    compare.add_argument("--models", help="comma-separated presets: minirocket, fft-ridge, network "
                          "(panels); ets, theta, arima, ridge, seasonal-naive (forecasting)")
     compare.add_argument("--folds", type=int, help="folds (panels) or origins (forecasting)")
     compare.add_argument("--horizon", type=int, help="forecast horizon (forecasting)")
@@ -65,7 +65,7 @@ def _parser():
 
     report = commands.add_parser("report", help="the bundled benchmark suite (README main command)")
     report.add_argument("--out", default="results", help="folder for report.md and PNGs")
-    report.add_argument("--full", action="store_true", help="also the CNN (30 epochs); slower")
+    report.add_argument("--full", action="store_true", help="also the default network of each task; slower")
     common(report)
     return parser
 
@@ -161,7 +161,7 @@ def _report_command(args, command):
     from .model_selection._bundled import load_dataset, model_presets  # noqa: PLC0415
 
     folds = 3 if args.quick else 5
-    names = ["minirocket", "fft-ridge", "cnn"] if args.full else None
+    names = ["minirocket", "fft-ridge", "network"] if args.full else None
     sections, skipped = {}, []
     for title, suite in (("Classification", CLASSIFICATION_SUITE),
                          ("Sequence regression", REGRESSION_SUITE)):

@@ -211,7 +211,7 @@ def model_presets(
     max_length : int or None
         Longest sequence (sets the FFT length so every sequence fits).
     names : list of str or None
-        Preset keys to keep (``minirocket``, ``fft-ridge``, ``cnn``; ``ets``,
+        Preset keys to keep (``minirocket``, ``fft-ridge``, ``network``; ``ets``,
         ``theta``, ``arima``, ``ridge``, ``seasonal-naive``); None keeps the
         default ones.
 
@@ -248,10 +248,11 @@ def model_presets(
         from ..neural import SequenceClassifier, SequenceRegressor  # noqa: PLC0415
 
         network = SequenceClassifier if task == "classification" else SequenceRegressor
-        epochs = 5 if quick else 30
-        presets["cnn"] = (
-            f"sklseq CNN ({epochs} epochs{', quick' if quick else ''})",
-            network("cnn", max_epochs=epochs, validation_fraction=None),
+        default_architecture = network().architecture
+        presets["network"] = (
+            f"sklseq {default_architecture} network "
+            + ("(5 epochs, quick)" if quick else "(defaults)"),
+            network(max_epochs=5) if quick else network(),
         )
         defaults = ["minirocket", "fft-ridge"]
     elif task == "forecasting":
