@@ -37,6 +37,7 @@ bench`` (``benchmarks/run.py``) runs ``speed`` and ``memory``.
 """
 
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -392,6 +393,15 @@ def feature_candidates(regression, max_length):
     }
 
 
+def _epochs_of(estimator, n_rows):
+    """The epochs ``estimator`` trains on ``n_rows`` rows (``max_epochs="auto"`` resolved)."""
+    if estimator.max_epochs != "auto":
+        return estimator.max_epochs
+    from sklseq.neural._base import AUTO_STEPS  # whole epochs of at least AUTO_STEPS batches
+
+    return math.ceil(AUTO_STEPS / math.ceil(n_rows / estimator.batch_size))
+
+
 def network_candidates(X, y, regression, budget_s):
     """The default network and one other family, epochs capped to the CPU budget.
 
@@ -411,17 +421,20 @@ def network_candidates(X, y, regression, budget_s):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _, epoch = _timed(probe.fit, X, y)
-        epochs = min(default.max_epochs, int(budget / (1.2 * GRID_FOLDS * epoch)))
+        epochs = int(budget / (1.2 * GRID_FOLDS * epoch))
         label = f"network {architecture}" + (" (default)" if architecture == families[0] else "")
         if epochs < MIN_NETWORK_EPOCHS:
             notes.append(f"{label} left out: one epoch costs {epoch:.1f} CPU s, "
                          f"{epochs} epochs fit the budget")
             continue
-        params = {} if epochs == default.max_epochs else {"max_epochs": epochs}
-        if architecture != families[0]:
-            params["architecture"] = architecture
-        candidates[f"{label}, {epochs} epochs"] = ("passthrough", "passthrough",
-                                                  cls(random_state=0, **params))
+        params = {} if architecture == families[0] else {"architecture": architecture}
+        fold_rows = len(X) * (GRID_FOLDS - 1) // GRID_FOLDS
+        if epochs < _epochs_of(default, fold_rows):
+            params["max_epochs"] = epochs
+            label += f", {epochs} epochs"
+        else:
+            label += ", default epochs"
+        candidates[label] = ("passthrough", "passthrough", cls(random_state=0, **params))
     return candidates, notes
 
 
@@ -619,7 +632,7 @@ def _grid_tables(all_results, quick, budget_s):
 def grid_section(quick, datasets, jobs=1, budget_s=None):
     """Defaults, the grid's best and sktime's baselines on each set, sets in ``jobs`` processes."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # The longest sets first, so that parallel workers finish together.
     order = ("OSULeaf", "JapaneseVowels", "ArrowHead", "Covid3Month", "GunPoint",
@@ -631,7 +644,7 @@ def grid_section(quick, datasets, jobs=1, budget_s=None):
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
             futures = {pool.submit(_evaluate, name, quick, budget_s): name for name in ordered}
-            for future in futures:
+            for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 print(_grid_tables([results[futures[future]]], quick, budget_s), flush=True)
     else:
