@@ -75,7 +75,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import (
     Callback,
-    GradientNormClipping,
     LRScheduler,
     PassthroughScoring,
     PrintLog,
@@ -89,7 +88,8 @@ from ..utils import TokenVocabulary, check_label_sequences, check_sequences
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._transaction import transactional
 from ._docstrings import fill_docstring
-from ._modules import ARCHITECTURES, SequenceNetwork, build_encoder
+from ._losses import MemberLosses
+from ._modules import ARCHITECTURES, EnsembleNetwork, SequenceNetwork, build_encoder
 from ._persistence import decode_value, encode_value, is_plain, plain_history
 from ._training import (
     CHECKPOINT_FORMAT,
@@ -100,6 +100,7 @@ from ._training import (
     _EarlyStopping,
     _EpochCheckpoint,
     _FiniteLoss,
+    _MemberGradientClipping,
     _n_rows,
     _resume_schedule,
     _RowSplit,
@@ -133,6 +134,9 @@ INPUT_SCALINGS = {
     "robust": ("robust", "dataset"),
     "sequence": ("standard", "sequence"),
 }
+# max_epochs="auto": whole epochs of at least this many gradient steps (batches),
+# so a small data set trains as long as a large one (benchmarks/tune_defaults.py).
+AUTO_STEPS = 1000
 _FORMAT = "sklseq-neural-weights-1"
 # Run settings a weights file never sets: a path written by a later fit, the device, output.
 _NOT_FROM_FILE = ("checkpoint_path", "resume", "device", "verbose", "warm_start", "callbacks")
@@ -173,7 +177,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "lr_schedule": [StrOptions({"constant", "cosine", "linear"})],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -197,6 +201,8 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
     _per_step_output = False
     # The module reads the targets too (teacher forcing): batches carry them as ``y``.
     _module_reads_targets = False
+    # How an ensemble (``n_ensemble`` > 1) combines its members' outputs in predict.
+    _ensemble_combine = "mean"
 
     @abstractmethod
     def __init__(
@@ -276,6 +282,13 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         raise NotImplementedError
 
     def _build_module(self, input_size, num_embeddings=None):
+        n_members = getattr(self, "n_ensemble", 1)
+        if n_members == 1:
+            return self._build_member(input_size, num_embeddings)
+        members = [self._build_member(input_size, num_embeddings) for _ in range(n_members)]
+        return EnsembleNetwork(members, self._ensemble_combine)
+
+    def _build_member(self, input_size, num_embeddings=None):
         encoder = build_encoder(
             self.architecture,
             input_size,
@@ -366,7 +379,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             start_epoch, stopped_early = self._restore_state(net, previous)
             if start_epoch:
                 _resume_schedule(net, start_epoch * math.ceil(n_train / self.batch_size))
-            epochs = 0 if stopped_early else max(self.max_epochs - start_epoch, 0)
+            epochs = 0 if stopped_early else max(net.max_epochs - start_epoch, 0)
             net.partial_fit(dataset, None, epochs=epochs)
         net.module_.eval()
         self.net_ = net
@@ -379,7 +392,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             )
             warnings.warn(
                 f"{type(self).__name__}.fit was interrupted (KeyboardInterrupt) in epoch "
-                f"{len(net.history)} of {self.max_epochs}, after {self.n_epochs_} complete "
+                f"{len(net.history)} of {net.max_epochs}, after {self.n_epochs_} complete "
                 f"epochs; the model keeps {kept} and interrupted_ is True. With "
                 "checkpoint_path and resume=True, fit continues from the last complete epoch.",
                 UserWarning,
@@ -395,16 +408,17 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
     def _make_net(self, device, n_train, split=None):
         input_size, num_embeddings = self._input_spec()
         module = self._build_module(input_size, num_embeddings).to(device)
+        max_epochs = self._epoch_budget(n_train)
         callbacks = [
             ("finite_loss", _FiniteLoss(self.lr, self.gradient_clip)),
             ("weighted_batch_size", _WeightedBatchSize()),
         ]
         if self.gradient_clip is not None:
-            callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
+            callbacks.append(("gradient_clip", _MemberGradientClipping(self.gradient_clip)))
         if self.lr_schedule != "constant" or self.warmup_epochs:
             batches = math.ceil(n_train / self.batch_size)
             schedule = _WarmupDecay(
-                self.warmup_epochs * batches, self.max_epochs * batches, self.lr_schedule
+                self.warmup_epochs * batches, max_epochs * batches, self.lr_schedule
             )
             callbacks.append(
                 ("lr_schedule", LRScheduler(LambdaLR, lr_lambda=schedule, step_every="batch"))
@@ -431,15 +445,18 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             if sys.stderr.isatty():  # a log file gets PrintLog's lines only, no bar
                 callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(self._user_callbacks())
+        criterion = self._build_criterion()
+        if getattr(self, "n_ensemble", 1) > 1:
+            criterion = MemberLosses(criterion)
         optimizer_params = {}
         if self.weight_decay:
             optimizer_params["optimizer__weight_decay"] = self.weight_decay
         return _SequenceNet(
             module=module,
-            criterion=self._build_criterion().to(device),
+            criterion=criterion.to(device),
             optimizer=_OPTIMIZERS[self.optimizer],
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             iterator_train=_BatchIterator,
             iterator_valid=_BatchIterator,
@@ -453,6 +470,12 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             device=device,
             **optimizer_params,
         )
+
+    def _epoch_budget(self, n_train):
+        """``max_epochs``, or with ``"auto"`` the epochs that make ``AUTO_STEPS`` batches."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        return math.ceil(AUTO_STEPS / math.ceil(max(n_train, 1) / self.batch_size))
 
     def _user_callbacks(self):
         """Deep copies of ``callbacks``, so a fit never changes the parameter."""

@@ -6,15 +6,20 @@ import re
 __all__ = ["fill_docstring"]
 
 COMMON_PARAMETERS_DOC = """\
-    architecture : {"rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer"}, \
-default="lstm"
+    architecture : {"rnn", "jordan", "lstm", "gru", "cnn", "cnn-lstm", "transformer", \
+"fcn", "resnet", "inception"}, default="lstm"
         Encoder family. ``"rnn"`` is the Elman network; ``"jordan"`` feeds each
-        layer's output back instead of its hidden state.
+        layer's output back instead of its hidden state. ``"fcn"``,
+        ``"resnet"`` (Wang et al. 2017) and ``"inception"`` (InceptionTime,
+        Ismail Fawaz et al. 2020) are the published time-series convolutional
+        networks, with batch normalisation and their papers' kernel lengths
+        (``kernel_size``, ``dilation`` and ``layer_norm`` do not apply).
     hidden_size : int, default=64
         Width of the encoder (units, channels or model width).
     num_layers : int or None, default=None
         Encoder depth; None picks the family's default (1 recurrent, 3 cnn,
-        2 convolutions before the LSTM of cnn-lstm, 2 transformer).
+        2 convolutions before the LSTM of cnn-lstm, 2 transformer, 3 fcn and
+        resnet blocks, 6 inception modules).
     bidirectional : bool, default=False
         Recurrent families (and the LSTM of cnn-lstm) read both directions.
     dropout : float, default=0.0
@@ -44,8 +49,13 @@ default="lstm"
         L2 penalty (decoupled weight decay with ``"adamw"``) passed to the optimiser.
     batch_size : int, default=32
         Sequences per training step.
-    max_epochs : int, default=100
+    max_epochs : int or "auto", default=100
         Passes over the training data (fewer if early stopping ends training).
+        ``"auto"``: as many whole passes as make at least 1,000 gradient
+        steps (batches), so that a training set of a few dozen rows trains as
+        long as a large one (the published FCN / InceptionTime recipes train
+        for thousands of steps); e.g. 334 epochs of 36 rows in batches of 16,
+        one epoch of 16,000 rows or more.
     gradient_clip : float or None, default=1.0
         Clip the gradient norm to this value; None disables clipping.
     lr_schedule : {"constant", "cosine", "linear"}, default="constant"
@@ -108,6 +118,17 @@ INPUT_SCALING_DOC = """    input_scaling : {"dataset", "robust", "sequence"} or 
         amplitude); None: raw values. See
         :func:`sklseq.preprocessing.scaling_statistics`."""
 
+N_ENSEMBLE_DOC = """    n_ensemble : int, default=1
+        Networks trained together, as InceptionTime's ensemble (Ismail Fawaz
+        et al. 2020): each member has its own random initial weights (drawn in
+        turn from the ``random_state`` seed), its own loss and gradient
+        clipping, and is updated exactly as it would be alone on the same
+        batches; predictions average the members' class probabilities
+        (classifiers) or outputs (regressors). ``train_loss`` in
+        ``history_`` is the members' summed loss; the validation loss of early
+        stopping is the ensemble's. Fit and predict cost ``n_ensemble`` times
+        one network's."""
+
 CALLBACKS_DOC = """    callbacks : list of skorch callbacks or None, default=None
         Extra :class:`skorch.callbacks.Callback` objects (or ``(name, callback)``
         tuples) run after the estimator's own during ``fit``, e.g. to log or
@@ -147,6 +168,7 @@ def fill_docstring(cls=None, **sections):
         "inference_dtype": INFERENCE_DTYPE_DOC,
         "callbacks": CALLBACKS_DOC,
         "input_scaling": INPUT_SCALING_DOC,
+        "n_ensemble": N_ENSEMBLE_DOC,
         "common_attributes": COMMON_ATTRIBUTES_DOC,
         **sections,
     }

@@ -15,6 +15,7 @@ from torch.nn import functional as F
 __all__ = [
     "IGNORE_INDEX",
     "CTCCriterion",
+    "MemberLosses",
     "RegressionLoss",
     "SequenceCrossEntropy",
     "TokenCrossEntropy",
@@ -115,3 +116,21 @@ class CTCCriterion(nn.Module):
         losses = self.ctc(log_probs, y_true["targets"], y_true["input_lengths"], target_lengths)
         losses = losses / target_lengths.clamp(min=1).to(losses.dtype)
         return weighted_mean(losses, torch.ones_like(losses), sample_weight)
+
+
+class MemberLosses(nn.Module):
+    """The sum of ``criterion`` over an ensemble's members (a tuple of outputs).
+
+    Each member's parameters get exactly the gradient of its own loss, as if
+    it were trained alone on the same batches. A single output (the
+    ensemble's combined output, in evaluation) gets ``criterion`` itself.
+    """
+
+    def __init__(self, criterion):
+        super().__init__()
+        self.criterion = criterion
+
+    def forward(self, y_pred, y_true, sample_weight=None):
+        if not isinstance(y_pred, tuple):
+            return self.criterion(y_pred, y_true, sample_weight)
+        return sum(self.criterion(output, y_true, sample_weight) for output in y_pred)

@@ -326,6 +326,22 @@ class _Augmenter:
         return x
 
 
+class _MemberGradientClipping(Callback):
+    """Clip the gradient norm of the module, or of each member of an ensemble.
+
+    For one network this is :class:`skorch.callbacks.GradientNormClipping`; an
+    ensemble's members are clipped one by one, as each would be alone.
+    """
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        module = net.module_
+        for member in getattr(module, "members", [module]):
+            torch.nn.utils.clip_grad_norm_(member.parameters(), self.max_norm)
+
+
 class _WarmupDecay:
     """LR factor per optimiser step: linear warm-up, then constant, cosine or linear decay."""
 

@@ -134,14 +134,14 @@ def test_warm_start_continues_from_previous_weights():
 
 
 def test_checkpoint_resume_equals_uninterrupted_training(tmp_path):
+    # A constant rate: a cosine schedule would span each fit's own max_epochs.
     X, y = _ragged()
     path = str(tmp_path / "ckpt.pt")
-    full = SequenceClassifier("gru", **{**SMALL, "max_epochs": 4, "dropout": 0.2}).fit(X, y)
-    SequenceClassifier(
-        "gru", **{**SMALL, "max_epochs": 2, "dropout": 0.2}, checkpoint_path=path
-    ).fit(X, y)
+    params = {**SMALL, "dropout": 0.2, "lr_schedule": "constant"}
+    full = SequenceClassifier("gru", **{**params, "max_epochs": 4}).fit(X, y)
+    SequenceClassifier("gru", **{**params, "max_epochs": 2}, checkpoint_path=path).fit(X, y)
     resumed = SequenceClassifier(
-        "gru", **{**SMALL, "max_epochs": 4, "dropout": 0.2}, checkpoint_path=path, resume=True
+        "gru", **{**params, "max_epochs": 4}, checkpoint_path=path, resume=True
     ).fit(X, y)
     assert len(resumed.history_) == 4
     np.testing.assert_allclose(resumed.predict_proba(X), full.predict_proba(X), atol=1e-6)

@@ -7,11 +7,12 @@ from ._encoders import (
     build_encoder,
 )
 from ._masking import last_valid_step, lengths_to_mask, masked_mean, reverse_padded
-from ._network import SequenceNetwork
+from ._network import EnsembleNetwork, SequenceNetwork
 
 __all__ = [
     "ARCHITECTURES",
     "EmbeddedEncoder",
+    "EnsembleNetwork",
     "SequenceNetwork",
     "TokenEmbedding",
     "build_encoder",

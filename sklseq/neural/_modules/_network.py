@@ -1,11 +1,13 @@
-"""An encoder plus an output head: the module every task estimator trains."""
+"""An encoder plus an output head: the module every task estimator trains; ensembles of them."""
+
+import math
 
 import torch
 from torch import nn
 
 from ._masking import last_valid_step, masked_mean
 
-__all__ = ["SequenceNetwork"]
+__all__ = ["EnsembleNetwork", "SequenceNetwork"]
 
 
 class SequenceNetwork(nn.Module):
@@ -37,3 +39,36 @@ class SequenceNetwork(nn.Module):
             return self.head(outputs)
         pooled = torch.cat([last_valid_step(outputs, lengths), masked_mean(outputs, mask)], -1)
         return self.head(pooled)
+
+
+class EnsembleNetwork(nn.Module):
+    """Members trained side by side; evaluation averages them (InceptionTime's ensemble).
+
+    Parameters
+    ----------
+    members : list of nn.Module
+        Networks of one architecture, each with its own random initial weights.
+    combine : {"probability", "mean"}
+        How evaluation combines the members' outputs: ``"probability"`` returns
+        the log of the mean of their softmax probabilities (so a softmax of it
+        is the averaged probability), ``"mean"`` the mean output.
+
+    In training mode the forward pass returns the tuple of member outputs, so
+    each member is trained on its own loss (see
+    :class:`~sklseq.neural._losses.MemberLosses`).
+    """
+
+    def __init__(self, members, combine):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.combine = combine
+
+    def forward(self, x, lengths):
+        outputs = tuple(member(x, lengths) for member in self.members)
+        if self.training:
+            return outputs
+        stacked = torch.stack(outputs)
+        if self.combine == "probability":
+            log_proba = torch.log_softmax(stacked, dim=-1)
+            return torch.logsumexp(log_proba, dim=0) - math.log(len(outputs))
+        return stacked.mean(dim=0)
