@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # QUICK=1: fewer folds and smaller grids, each shortened model named so (python -m sklseq report --help).
+# Then issue 14's table (defaults and a train-split grid search against sktime on the official
+# splits, benchmarks/bench_classification.py --sections grid) is appended to results/report.md.
 report: $(STAMP)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m sklseq report --out results $(if $(QUICK),--quick,)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(PY) -m benchmarks.bench_classification --sections grid --jobs 2 --append results/report.md $(if $(QUICK),--quick,)
 
 # QUICK=1 runs every speed benchmark at small sizes.
 bench: $(STAMP)

@@ -33,6 +33,7 @@ BENCHMARKS = (
     "neural",
     "seq2seq",
     "ctc",
+    "classification",  # MiniRocket speed and long-sequence memory; its grid is in make report
     "cuda",  # measures nothing on a machine without a CUDA device
 )
 
