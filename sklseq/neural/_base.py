@@ -67,6 +67,7 @@ import sys
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
+from typing import Self
 
 import numpy as np
 import torch
@@ -694,7 +695,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------------ persistence
 
-    def save_weights(self, path):
+    def save_weights(self, path: str | os.PathLike[str]) -> None:
         """Save parameters, fitted attributes and weights without pickled code.
 
         The file holds only tensors and Python scalars / lists / dicts, so
@@ -735,7 +736,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
         )
 
     @classmethod
-    def load_weights(cls, path, *, device="cpu"):
+    def load_weights(cls, path: str | os.PathLike[str], *, device: str = "cpu") -> Self:
         """Rebuild a fitted estimator from :meth:`save_weights` output.
 
         The file is read with ``torch.load(weights_only=True)``: a file that
@@ -781,7 +782,7 @@ class BaseSequenceNetwork(BaseEstimator, metaclass=ABCMeta):
             and all(isinstance(v, torch.Tensor) for v in state_dict.values())
         ):
             raise ValueError(f"{where} is not a complete save_weights file.")
-        estimator = cls()
+        estimator = cls()  # type: ignore[call-arg]  # concrete estimators have defaults
         estimator.set_params(**_file_params(estimator, params, where))
         estimator.device = device
         estimator._validate_params()

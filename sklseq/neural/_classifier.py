@@ -1,9 +1,11 @@
 """SequenceClassifier: one label per sequence (many-to-one)."""
 
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
@@ -149,7 +151,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
         self.n_ensemble = n_ensemble
         self.callbacks = callbacks
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train on sequences ``X`` with one label each.
 
         Parameters
@@ -173,7 +175,7 @@ n_channels), or list of sequences
         """
         return self._fit(X, y, sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[Any]:
         """Most probable class of each sequence.
 
         Parameters
@@ -188,7 +190,7 @@ n_channels), or list of sequences
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
         """Class probabilities of each sequence (columns follow ``classes_``).
 
         Parameters

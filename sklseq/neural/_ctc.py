@@ -1,8 +1,10 @@
 """CTCTranscriber: unaligned label sequences from input sequences (connectionist temporal classification)."""
 
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import log_softmax
 from sklearn.utils.validation import check_is_fitted
 
@@ -175,7 +177,7 @@ class CTCTranscriber(BaseSequenceNetwork):
         self.token_min_logp = token_min_logp
         self.callbacks = callbacks
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None) -> Self:
         """Train on input sequences ``X`` and their label sequences ``y``.
 
         Parameters
@@ -199,7 +201,7 @@ n_channels), or list of sequences
         """
         return self._fit(X, y, sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> Any:
         """Decoded label sequence of each input sequence.
 
         Parameters
@@ -223,7 +225,7 @@ n_channels), or list of sequences
             codes = ctc_greedy_decode(log_probs, lengths)
         return restore_label_sequences(self._to_labels(codes), self._target_kind())
 
-    def predict_nbest(self, X, n_best=None):
+    def predict_nbest(self, X: Any, n_best: int | None = None) -> Any:
         """The ``n_best`` most probable label sequences of each sample (prefix beam search).
 
         Parameters
@@ -245,7 +247,7 @@ n_channels), or list of sequences
         check_is_fitted(self, "net_")
         n_best = self.beam_width if n_best is None else n_best
         if isinstance(n_best, bool) or not isinstance(n_best, Integral) or not (
-            1 <= n_best <= self.beam_width
+            1 <= int(n_best) <= self.beam_width
         ):
             raise ValueError(
                 f"n_best must be an integer between 1 and beam_width={self.beam_width}, "
@@ -257,7 +259,7 @@ n_channels), or list of sequences
         restored = [list(restore_label_sequences(self._to_labels(h), kind)) for h in sequences]
         return restored, scores
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Any) -> Any:
         """Frame posteriors: log-probability of the blank and of each label at every step.
 
         For plotting alignments (e.g. ``plt.imshow(np.exp(lp[0]).T)``), or for
@@ -279,7 +281,7 @@ n_channels), or list of sequences
         log_probs[np.arange(log_probs.shape[1]) >= lengths[:, None]] = np.nan
         return log_probs
 
-    def score(self, X, y):
+    def score(self, X: Any, y: Any) -> float:
         """One minus the token error rate of the predictions (higher is better).
 
         ``1 - sum(edit distances) / sum(len(y_i))``: 1.0 when every prediction is

@@ -2,9 +2,11 @@
 
 import math
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -163,7 +165,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         self.max_length = max_length
         self.callbacks = callbacks
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X: Any, y: None = None, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the next-token model on sequences.
 
         Parameters
@@ -186,7 +188,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         # from X through _prepare_targets.
         return self._fit(X, X, sample_weight)
 
-    def score_samples(self, X):
+    def score_samples(self, X: Any) -> NDArray[np.float64]:
         """Log-likelihood of each sequence, its end-of-sequence token included.
 
         Parameters
@@ -200,7 +202,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         total, _ = self._log_likelihood(X)
         return total
 
-    def score(self, X, y=None):
+    def score(self, X: Any, y: None = None) -> float:
         """Mean log-likelihood per token (end-of-sequence included); higher is better.
 
         Parameters
@@ -217,7 +219,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         total, counts = self._log_likelihood(X)
         return float(total.sum() / counts.sum())
 
-    def perplexity(self, X):
+    def perplexity(self, X: Any) -> float:
         """Per-token perplexity of the sequences, ``exp(-score(X))``; lower is better.
 
         Parameters
@@ -230,8 +232,15 @@ class SequenceGenerator(BaseSequenceNetwork):
         """
         return float(np.exp(-self.score(X)))
 
-    def sample(self, n_samples=1, *, temperature=None, top_k=None, max_length=None,
-               random_state=None):
+    def sample(
+        self,
+        n_samples: int = 1,
+        *,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        max_length: int | None = None,
+        random_state: Any = None,
+    ) -> list[Any]:
         """Draw new sequences from the model.
 
         Parameters
@@ -258,8 +267,15 @@ class SequenceGenerator(BaseSequenceNetwork):
         sequences = self.vocabulary_.decode(generated)
         return restore_label_sequences(sequences, LabelSequenceKind.from_plain(self.kind_))
 
-    def complete(self, X, *, temperature=None, top_k=None, max_length=None,
-                 random_state=None):
+    def complete(
+        self,
+        X: Any,
+        *,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        max_length: int | None = None,
+        random_state: Any = None,
+    ) -> list[Any]:
         """Continue each prefix until end-of-sequence or ``max_length`` new tokens.
 
         Parameters
@@ -281,7 +297,7 @@ class SequenceGenerator(BaseSequenceNetwork):
         check_is_fitted(self)
         seqs = self._read(X, reset=False, allow_empty=True)
         codes, lengths = self.vocabulary_.encode(seqs, add_bos=True)
-        out = [None] * len(seqs)
+        out: list[Any] = [None] * len(seqs)
         for length in np.unique(lengths):
             rows = np.flatnonzero(lengths == length)
             generated = self._generate(

@@ -1,8 +1,10 @@
 """SequenceRegressor: one value or a multi-step / multivariate target per sequence."""
 
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import RegressorMixin
 
 from ..utils import check_continuation_target
@@ -148,7 +150,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceNetwork):
         self.n_ensemble = n_ensemble
         self.callbacks = callbacks
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train on sequences ``X`` and their targets.
 
         Parameters
@@ -170,7 +172,7 @@ n_channels), or list of sequences
         """
         return self._fit(X, y, sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> NDArray[np.float64]:
         """Predicted targets.
 
         Parameters

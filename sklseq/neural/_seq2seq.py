@@ -16,9 +16,11 @@ the other rows of the batch.
 
 import math
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
@@ -389,7 +391,7 @@ class Seq2SeqTranslator(_Seq2SeqNetwork):
         self.max_length = max_length
         self.callbacks = callbacks
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None) -> Self:
         """Train on input sequences ``X`` and their label sequences ``y``.
 
         Parameters
@@ -411,7 +413,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         """
         return self._fit(X, y, sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> Any:
         """Predicted label sequence of each input sequence.
 
         Parameters
@@ -430,7 +432,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         kind = LabelSequenceKind.from_plain(self.target_kind_)
         return restore_label_sequences([nbest[0] for nbest in sequences], kind)
 
-    def predict_nbest(self, X, n_best=None):
+    def predict_nbest(self, X: Any, n_best: int | None = None) -> Any:
         """The ``n_best`` highest-scoring label sequences of each sample (beam search).
 
         Parameters
@@ -451,7 +453,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         """
         check_is_fitted(self)
         n_best = self.beam_width if n_best is None else n_best
-        if not isinstance(n_best, Integral) or not 1 <= n_best <= self.beam_width:
+        if not isinstance(n_best, Integral) or not 1 <= int(n_best) <= self.beam_width:
             raise ValueError(
                 f"n_best must be an integer from 1 to beam_width={self.beam_width}; "
                 f"got {n_best!r}."
@@ -461,7 +463,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
         restored = [list(restore_label_sequences(nbest, kind)) for nbest in sequences]
         return restored, scores
 
-    def predict_log_proba(self, X, y=None):
+    def predict_log_proba(self, X: Any, y: Any = None) -> Any:
         """Log-probability of label sequences given the input sequences.
 
         Parameters
@@ -495,7 +497,7 @@ sequences, or (with ``embedding_dim``) list of str / token sequences
                 out[rows] = picked.sum(dim=1).cpu().numpy()
         return out
 
-    def score(self, X, y):
+    def score(self, X: Any, y: Any) -> float:
         """Exact-match accuracy: the fraction of samples whose whole sequence is right.
 
         Higher is better; 1.0 when every predicted sequence equals its target.
@@ -718,7 +720,7 @@ class Seq2SeqRegressor(RegressorMixin, _Seq2SeqNetwork):
         self.sampling_decay = sampling_decay
         self.callbacks = callbacks
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None) -> Self:
         """Train on sequences ``X`` and the values that follow them.
 
         Parameters
@@ -739,7 +741,7 @@ sequences
         """
         return self._fit(X, y, sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> Any:
         """Forecast the horizon of each sequence.
 
         Parameters

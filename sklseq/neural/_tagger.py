@@ -1,7 +1,10 @@
 """SequenceTagger: one label per time step, aligned with the input (many-to-many)."""
 
+from typing import Any, Self
+
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -136,7 +139,7 @@ class SequenceTagger(BaseSequenceNetwork):
         self.class_weight = class_weight
         self.callbacks = callbacks
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None) -> Self:
         """Train on sequences ``X`` and their per-step labels ``y``.
 
         Parameters
@@ -158,7 +161,7 @@ or 1D array
         """
         return self._fit(X, y, sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> Any:
         """Most probable label at every step.
 
         Parameters
@@ -183,7 +186,7 @@ or 1D array
             sequences, LabelSequenceKind.from_plain(self.target_kind_)
         )
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> Any:
         """Label probabilities at every step (columns follow ``classes_``).
 
         Parameters
@@ -201,7 +204,7 @@ or 1D array
             return self._sequence_proba(proba, lengths)
         return [proba[i, :n] for i, n in enumerate(lengths)]
 
-    def score(self, X, y):
+    def score(self, X: Any, y: Any) -> float:
         """Fraction of time steps tagged correctly (of sequences, for a 1D ``y``).
 
         Parameters
