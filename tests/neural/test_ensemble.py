@@ -124,7 +124,11 @@ def test_n_ensemble_is_validated():
 
 @parametrize_with_checks(
     [
-        SequenceClassifier(n_ensemble=2, hidden_size=8, max_epochs=20),
+        # The members' averaging is architecture-independent; a small GRU keeps these
+        # checks quick (test_common.py runs them on the default fcn).
+        SequenceClassifier(
+            "gru", n_ensemble=2, hidden_size=8, max_epochs=20, lr=3e-3, batch_size=32
+        ),
         SequenceRegressor(n_ensemble=2, hidden_size=16, max_epochs=40, lr=1e-2),
     ],
     expected_failed_checks=lambda est: {
