@@ -25,8 +25,10 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceNetwork):
     """Neural classifier of whole sequences (many-to-one).
 
     The encoder reads each sequence up to its own length (packed sequences or
-    masks, so padding never changes a prediction); its last valid step and its
-    mean over valid steps feed a linear layer trained with cross-entropy.
+    masks, so padding never changes a prediction); its mean over valid steps
+    (global average pooling), and for the recurrent, cnn and transformer
+    encoders also its last valid step, feed a linear layer trained with
+    cross-entropy.
 
     The defaults are the published FCN recipe (Wang et al. 2017) scaled down
     to a few CPU minutes: an ``"fcn"`` encoder of width 64, Adam at lr 1e-3,

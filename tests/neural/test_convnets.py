@@ -161,6 +161,25 @@ def test_estimators_accept_the_new_architectures(architecture):
     np.testing.assert_allclose(clf.predict_proba(X[3:4]), first[3:4], rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize(("architecture", "mean_only"), [("fcn", True), ("inception", True),
+                                                        ("resnet", True), ("gru", False)])
+def test_sequence_head_reads_the_mean_alone_for_convnets(architecture, mean_only):
+    # The convnets classify from global average pooling (as published); a
+    # recurrent encoder's last valid step is concatenated before the mean.
+    from sklseq.neural._modules import SequenceNetwork, last_valid_step, masked_mean
+
+    torch.manual_seed(0)
+    network = SequenceNetwork(build_encoder(architecture, 2, hidden_size=8), 3).double().eval()
+    x, lengths = torch.randn(2, 30, 2, dtype=torch.float64), torch.tensor([30, 17])
+    with torch.no_grad():
+        outputs, mask = network.encoder(x, lengths)
+        pooled = masked_mean(outputs, mask)
+        if not mean_only:
+            pooled = torch.cat([last_valid_step(outputs, lengths), pooled], -1)
+        expected = pooled @ network.head.weight.T + network.head.bias
+        torch.testing.assert_close(network(x, lengths), expected, rtol=0, atol=1e-12)
+
+
 # Long sequences: the transformer's fused attention and patching.
 
 

@@ -214,6 +214,7 @@ class EmbeddedEncoder(nn.Module):
         self.embedding = embedding
         self.encoder = encoder
         self.output_size = encoder.output_size
+        self.global_pooling = getattr(encoder, "global_pooling", False)
 
     def forward(self, tokens, lengths):
         return self.encoder(self.embedding(tokens), lengths)

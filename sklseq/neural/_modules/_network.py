@@ -21,23 +21,27 @@ class SequenceNetwork(nn.Module):
         Logits per class, or regression outputs.
     per_step : bool, default=False
         True: one output per time step ``(B, T, output_size)`` (tagging).
-        False: one per sequence ``(B, output_size)`` from the last valid step
-        concatenated with the mean over valid steps; the last step keeps the
-        position information a mean alone loses.
+        False: one per sequence ``(B, output_size)`` from the mean over valid
+        steps, concatenated with the last valid step unless the encoder sets
+        ``global_pooling = True``: a recurrent state's last step summarises
+        the whole sequence, a convolution's is one local window.
     """
 
     def __init__(self, encoder, output_size, *, per_step=False):
         super().__init__()
         self.encoder = encoder
         self.per_step = per_step
-        width = encoder.output_size if per_step else 2 * encoder.output_size
+        self.global_pooling = getattr(encoder, "global_pooling", False)
+        width = encoder.output_size if per_step or self.global_pooling else 2 * encoder.output_size
         self.head = nn.Linear(width, output_size)
 
     def forward(self, x, lengths):
         outputs, mask = self.encoder(x, lengths)
         if self.per_step:
             return self.head(outputs)
-        pooled = torch.cat([last_valid_step(outputs, lengths), masked_mean(outputs, mask)], -1)
+        pooled = masked_mean(outputs, mask)
+        if not self.global_pooling:
+            pooled = torch.cat([last_valid_step(outputs, lengths), pooled], -1)
         return self.head(pooled)
 
 
