@@ -317,6 +317,10 @@ def table_section(quick, datasets, networks):
 # 3. defaults and the train-split grid search against sktime
 
 GRID_FOLDS = 3
+# The 3-fold split repeated with other shuffles: with 36-67 training rows one
+# split's scores differ by a row or two, so selection averages over GRID_REPEATS.
+GRID_REPEATS = 2
+GRID_FITS = GRID_FOLDS * GRID_REPEATS
 GRID_LIMIT_S = 600.0  # the issue's "within 10 CPU minutes" per data set
 # CPU seconds per data set that the network candidates' CV fits and refit may use:
 # their epochs are capped so that the probe's epoch time fits it.
@@ -407,7 +411,7 @@ def network_candidates(X, y, regression, budget_s):
 
     One epoch of each on the whole training split is timed first (the least of
     two fits, counted in the grid's CPU time); each candidate then gets the epochs that let its
-    ``GRID_FOLDS`` fold fits (each on ``(GRID_FOLDS - 1) / GRID_FOLDS`` of the
+    ``GRID_FITS`` fold fits (each on ``(GRID_FOLDS - 1) / GRID_FOLDS`` of the
     rows) and its refit share the budget, at most its default ``max_epochs``.
     """
     cls = _neural_class(regression)
@@ -422,7 +426,7 @@ def network_candidates(X, y, regression, budget_s):
             warnings.simplefilter("ignore")
             # The least of two: a process's first fit pays torch's one-off set-up.
             epoch = min(_timed(probe.fit, X, y)[1] for _ in range(2))
-        epochs = int(budget / (1.2 * GRID_FOLDS * epoch))
+        epochs = int(budget / (1.2 * GRID_FITS * epoch))
         label = f"network {architecture}" + (" (default)" if architecture == families[0] else "")
         if epochs < MIN_NETWORK_EPOCHS:
             notes.append(f"{label} left out: one epoch costs {epoch:.1f} CPU s, "
@@ -449,7 +453,7 @@ def one_standard_error(cv_results):
     """
     means = np.nan_to_num(cv_results["mean_test_score"], nan=-np.inf)
     best = int(np.argmax(means))
-    error = cv_results["std_test_score"][best] / np.sqrt(GRID_FOLDS)
+    error = cv_results["std_test_score"][best] / np.sqrt(GRID_FITS)
     return int(np.flatnonzero(means >= means[best] - error)[0])
 
 
@@ -459,7 +463,7 @@ def grid_search(X, y, regression, budget_s):
     Returns the fitted search, the candidates' labels in ``cv_results_`` order
     and notes on left-out candidates.
     """
-    from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+    from sklearn.model_selection import GridSearchCV, RepeatedKFold, RepeatedStratifiedKFold
     from sklearn.pipeline import Pipeline
 
     candidates = feature_candidates(regression, _max_length(X))
@@ -469,7 +473,8 @@ def grid_search(X, y, regression, budget_s):
             for features, scale, model in candidates.values()]
     pipeline = Pipeline([("features", "passthrough"), ("scale", "passthrough"),
                          ("model", "passthrough")])
-    folds = (KFold if regression else StratifiedKFold)(GRID_FOLDS, shuffle=True, random_state=0)
+    splitter = RepeatedKFold if regression else RepeatedStratifiedKFold
+    folds = splitter(n_splits=GRID_FOLDS, n_repeats=GRID_REPEATS, random_state=0)
     search = GridSearchCV(
         pipeline, grid, cv=folds, return_train_score=True, refit=one_standard_error,
         scoring="neg_root_mean_squared_error" if regression else "accuracy",
@@ -557,9 +562,19 @@ def _target(results):
     return None if rocket["score"] is None else ("sktime MiniRocket", rocket["score"])
 
 
+def _quoted_target(results):
+    """The issue's figure for a classification set: MiniRocket's UCR fold 0, or a published one."""
+    if results["regression"]:
+        return None
+    if results["name"] in PUBLISHED:
+        return PUBLISHED[results["name"]][1]
+    return MINIROCKET_FOLD0.get(results["name"])
+
+
 def _grid_tables(all_results, quick, budget_s):
     headline, detail, cv_rows, notes = [], [], [], []
     met, compared, over = 0, 0, []
+    met_quoted, compared_quoted = 0, 0
     for results in all_results:
         name, rows = results["name"], {r["model"]: r for r in results["rows"]}
         best = rows["sklseq best of GridSearchCV"]
@@ -570,12 +585,20 @@ def _grid_tables(all_results, quick, budget_s):
             ok = best["score"] >= target[1] - 1e-9
             met += ok
             verdict = f"{'yes' if ok else 'no'} ({best['score']:.3f} vs {target[1]:.3f})"
+        quoted = _quoted_target(results)
+        verdict_quoted = ""
+        if quoted is not None and best["score"] is not None:
+            compared_quoted += 1
+            ok = best["score"] >= quoted - 1e-9
+            met_quoted += ok
+            verdict_quoted = f"{'yes' if ok else 'no'} ({best['score']:.3f} vs {quoted:.3f})"
         grid_minutes = None if best["fit"] is None else best["fit"] / 60
         if grid_minutes is not None and best["fit"] > GRID_LIMIT_S:
             over.append(name)
         label = name + (" (RMSE)" if results["regression"] else "")
         cells = [_fmt(r["score"]) or r["note"] for r in results["rows"]]
         headline.append([label, *cells, best["note"].removeprefix("chose "), verdict,
+                         verdict_quoted,
                          _fmt(grid_minutes, 1) + (" (over)" if name in over else "")])
         for r in results["rows"]:
             detail.append([label, r["model"], _fmt(r["score"]), _fmt(r["train"]),
@@ -588,14 +611,16 @@ def _grid_tables(all_results, quick, budget_s):
     summary = (
         f"**sklseq's best >= the target on {met} of {compared} classification sets compared** "
         f"(of {n_classification} run; target: at least 4 of the 6; the target is sktime MiniRocket "
-        "as measured here, JapaneseVowels the published FCN's 0.993). "
+        "as measured here, JapaneseVowels the published FCN's 0.993); "
+        f"against the issue's quoted figures (MiniRocket UCR fold 0, the published FCN) on "
+        f"{met_quoted} of {compared_quoted}. "
         + (f"Grid searches over {GRID_LIMIT_S / 60:.0f} CPU minutes: {', '.join(over)}."
            if over else f"Every grid search stayed within {GRID_LIMIT_S / 60:.0f} CPU minutes.")
     )
     head = markdown_table(
         ["data", "sklseq defaults: network", "sklseq defaults: MiniRocket pipeline",
          "sklseq best (GridSearchCV)", "sktime MiniRocket", "sktime 1NN-DTW",
-         "grid chose", "best >= target", "grid CPU min"],
+         "grid chose", "best >= sktime here", "best >= issue's figure", "grid CPU min"],
         headline,
     )
     detail = markdown_table(
@@ -604,14 +629,16 @@ def _grid_tables(all_results, quick, budget_s):
         detail,
     )
     cv = markdown_table(
-        ["data", "candidate", f"{GRID_FOLDS}-fold CV score (RMSE) ± sd", "CV train score",
+        ["data", "candidate", f"{GRID_FOLDS}-fold x {GRID_REPEATS} CV score (RMSE) ± sd",
+         "CV train score",
          "fit wall s / fold", "chosen"],
         cv_rows,
     )
     reference = ", ".join(f"{k} {v:.3f}" for k, v in MINIROCKET_FOLD0.items())
     setup = (
         f"Official train/test splits. The grid: `GridSearchCV` over one `Pipeline` (features, "
-        f"scale, model), {GRID_FOLDS} stratified shuffled folds of the training split "
+        f"scale, model), {GRID_FOLDS} stratified shuffled folds of the training split, "
+        f"repeated {GRID_REPEATS} times with other shuffles "
         "(`KFold` for regression), the choice by the one-standard-error rule (the first "
         "candidate in the order listed whose mean CV score is within one standard error of the "
         "best), refit on the whole training split; its fit CPU time includes "
