@@ -64,8 +64,8 @@ def _sklseq_models(period):
     from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor, ThetaRegressor
 
     return {
-        "ETS": lambda h: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=h),
-        "Theta": lambda h: ThetaRegressor(model="auto", seasonal_periods=period, horizon=h),
+        "ETS": lambda h: ExponentialSmoothingRegressor(seasonal_period=period, horizon=h),
+        "Theta": lambda h: ThetaRegressor(model="auto", seasonal_period=period, horizon=h),
         "ARIMA": lambda h: ARIMARegressor(
             order="auto", seasonal_order="auto", seasonal_period=period, horizon=h
         ),
@@ -188,7 +188,7 @@ def _per_series_models(period, horizon):
             lambda: AutoARIMA(season_length=period),
         ),
         "ETS": (
-            lambda jobs: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon,
+            lambda jobs: ExponentialSmoothingRegressor(seasonal_period=period, horizon=horizon,
                                                        per_series=True, n_jobs=jobs),
             lambda: AutoETS(season_length=period),
         ),
@@ -240,7 +240,7 @@ def many_series(n_series, models, jobs_list, horizon=12, period=12, pooled=True)
     pooled_models = {
         "ARIMA": lambda: ARIMARegressor(order="auto", seasonal_order="auto",
                                         seasonal_period=period, horizon=horizon),
-        "ETS": lambda: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon),
+        "ETS": lambda: ExponentialSmoothingRegressor(seasonal_period=period, horizon=horizon),
     }  # fmt: skip
     for name in models:
         forecast, wall, cpu = _timed(

@@ -48,7 +48,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             default="standard"
         STM, OTM, DSTM, DOTM, or ``"auto"``: the one of the four with the
         lowest mean squared one-step error, as ``AutoTheta``.
-    seasonal_periods : int or None, default=None
+    seasonal_period : int or None, default=None
         Season length for the seasonality test and decomposition.
     decomposition : {"multiplicative", "additive"}, default="multiplicative"
     horizon : int or None, default=None
@@ -92,7 +92,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     >>> from sklseq.statistical import ThetaRegressor
     >>> t = np.arange(60)
     >>> series = 50 + 0.5 * t + 5 * np.sin(2 * np.pi * t / 12) + np.cos(7 * t)
-    >>> model = ThetaRegressor(seasonal_periods=12, horizon=3).fit(series[None])
+    >>> model = ThetaRegressor(seasonal_period=12, horizon=3).fit(series[None])
     >>> model.predict(series[None]).shape
     (1, 3)
     >>> auto = ThetaRegressor(model="auto", horizon=3).fit(series[None])
@@ -102,7 +102,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "model": [StrOptions({*_MODEL_NAMES, "auto"})],
-        "seasonal_periods": [Interval(Integral, 2, None, closed="left"), None],
+        "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "decomposition": [StrOptions({"multiplicative", "additive"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "per_series": ["boolean"],
@@ -112,14 +112,14 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     def __init__(
         self,
         model="standard",
-        seasonal_periods=None,
+        seasonal_period=None,
         decomposition="multiplicative",
         horizon=None,
         per_series=False,
         n_jobs=None,
     ):
         self.model = model
-        self.seasonal_periods = seasonal_periods
+        self.seasonal_period = seasonal_period
         self.decomposition = decomposition
         self.horizon = horizon
         self.per_series = per_series
@@ -163,7 +163,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     def _adjust(self, Y, lengths):
         """Seasonally adjusted rows and ``{row: (factors by season position, multiplicative)}``."""
-        m = self.seasonal_periods
+        m = self.seasonal_period
         adjusted = Y.copy()
         seasonal = {}
         if not m or m < 4:

@@ -22,7 +22,7 @@ def test_standard_theta_forecast_equals_statsforecast(name):
     from statsforecast.theta import auto_theta, forecast_theta
 
     series = _series(name)
-    model = ThetaRegressor(seasonal_periods=PERIODS[name], horizon=6).fit(series[None])
+    model = ThetaRegressor(seasonal_period=PERIODS[name], horizon=6).fit(series[None])
     expected = forecast_theta(auto_theta(series, PERIODS[name], model="STM"), 6)["mean"]
     # Both minimise the same squared one-step errors; statsforecast's simplex
     # stops at a tolerance of 1e-4 in the parameters.
@@ -41,9 +41,9 @@ def test_standard_theta_is_ses_with_half_the_slope_as_drift():
 
 def test_auto_keeps_the_lower_error_model():
     series = _series("airline")
-    auto = ThetaRegressor(model="auto", seasonal_periods=12).fit(series[None])
-    standard = ThetaRegressor(model="standard", seasonal_periods=12).fit(series[None])
-    optimized = ThetaRegressor(model="optimized", seasonal_periods=12).fit(series[None])
+    auto = ThetaRegressor(model="auto", seasonal_period=12).fit(series[None])
+    standard = ThetaRegressor(model="standard", seasonal_period=12).fit(series[None])
+    optimized = ThetaRegressor(model="optimized", seasonal_period=12).fit(series[None])
     assert auto.mse_ == min(standard.mse_, optimized.mse_)
     assert optimized.mse_ <= standard.mse_ + 1e-9  # theta = 2 is one of its choices
 
@@ -52,7 +52,7 @@ def test_seasonal_rows_are_reseasonalised_and_others_are_not():
     series = _series("airline")
     t = np.arange(144.0)
     trend_only = 100 + t
-    model = ThetaRegressor(seasonal_periods=12, horizon=12).fit([series, trend_only])
+    model = ThetaRegressor(seasonal_period=12, horizon=12).fit([series, trend_only])
     forecast = model.predict([series, trend_only])
     # The airline forecast follows the summer peak; the straight line stays a line.
     assert forecast[0].argmax() in (6, 7)
@@ -75,7 +75,7 @@ def test_dynamic_theta_forecast_equals_statsforecast(name, model):
     from statsforecast import models
 
     series = _series(name)
-    ours = ThetaRegressor(model=model, seasonal_periods=PERIODS[name], horizon=12)
+    ours = ThetaRegressor(model=model, seasonal_period=PERIODS[name], horizon=12)
     theirs = getattr(models, DYNAMIC[model])(season_length=PERIODS[name])
     expected = theirs.forecast(series, h=12)["mean"]
     # The same one-step errors from the fourth step on; statsforecast's simplex
@@ -89,7 +89,7 @@ def test_auto_theta_forecast_equals_statsforecast_auto_theta(name):
     from statsforecast.models import AutoTheta
 
     series = _series(name)
-    model = ThetaRegressor(model="auto", seasonal_periods=PERIODS[name], horizon=12)
+    model = ThetaRegressor(model="auto", seasonal_period=PERIODS[name], horizon=12)
     expected = AutoTheta(season_length=PERIODS[name]).forecast(series, h=12)["mean"]
     assert_allclose(model.fit(series[None]).predict(series[None])[0], expected, rtol=2e-3)
 
