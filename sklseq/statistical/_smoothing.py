@@ -234,10 +234,11 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
 
     def _no_fit_error(self, forms, lengths):
         rows = "row 0" if len(lengths) == 1 else f"rows 0..{len(lengths) - 1}"
-        needed = min(sum(n_form_params(f)) + 5 for f in forms)
+        # forecast::ets fits a form when its estimated parameters number fewer than n - 1.
+        needed = min(sum(n_form_params(f)) + 1 for f in forms)
         return ValueError(
             f"{self._describe()} on {rows}: no form could be fitted; "
-            f"{describe_form(forms[0])} needs more than {needed - 1} values in a row "
+            f"{describe_form(forms[0])} needs more than {needed} values in a row "
             f"(the shortest has {int(lengths.min())}), and its data must allow an "
             "admissible fit."
         )

@@ -233,10 +233,46 @@ def test_season_longer_than_the_row_names_row_and_form(passengers):
 
 
 def test_series_too_short_for_the_form_names_the_form():
-    with pytest.raises(ValueError, match=r"ETS\(A,Ad,N\) needs more than"):
+    # ETS(A,Ad,N) estimates alpha, beta, phi, level and slope: 5 >= n - 1 for n = 6.
+    with pytest.raises(ValueError, match=r"ETS\(A,Ad,N\) needs more than 6 values"):
         ExponentialSmoothingRegressor(error="add", trend="damped", seasonal=None).fit(
             np.array([[1.0, 2.0, 4.0, 3.0, 5.0, 6.0]])
         )
+
+
+@pytest.mark.parametrize("length", [9, 10])
+def test_forms_fitted_on_a_short_row_are_statsforecasts(passengers, length):
+    """forecast::ets (statsforecast's etsmodel) fits a form when its smoothing parameters and
+    initial states number fewer than n - 1; at our estimates its likelihood is ours."""
+    from statsforecast.ets import etsmodel, pegelsresid_C
+
+    from sklseq.statistical._ets import candidate_forms, describe_form, fit_per_row
+
+    series, m = passengers[:length], 4
+    forms = candidate_forms([1, 2], [(0, 0), (1, 0), (1, 1)], [0, 1, 2], m, positive=True)
+    fits = fit_per_row(series[None], np.array([length]), forms)[0]
+    # forecast::ets's -2 log-likelihood leaves out the constant n (log(2 pi / n) + 1).
+    constant = length * (np.log(2 * np.pi / length) + 1)
+    for form, fit in zip(forms, fits, strict=True):
+        error, trend, damped, season, period = form
+        codes = ("AM"[error - 1], "NA"[trend], "NAM"[season])
+        with np.errstate(divide="ignore"):  # its sigma2 when n - n_params - 1 is 0
+            theirs = etsmodel(
+                series, period, *codes, bool(damped), np.nan, np.nan, np.nan, np.nan,
+                lower=np.array([1e-4, 1e-4, 1e-4, 0.8]), upper=np.array([0.9999] * 3 + [0.98]),
+                opt_crit="lik", nmse=3, bounds="both",
+            )  # fmt: skip
+        assert (fit is not None) == np.isfinite(theirs["aic"]), describe_form(form)
+        if fit is None:
+            continue
+        states = fit.theta[4:]
+        if season:
+            implied = (period if season == 2 else 0.0) - states[1 + trend :].sum()
+            states = np.append(states, implied)
+        *_, neg2llf = pegelsresid_C(
+            series, period, states, *codes, bool(damped), *fit.smoothing(), nmse=3
+        )
+        assert_allclose(-2 * fit.llf - constant, neg2llf, rtol=1e-8, err_msg=describe_form(form))
 
 
 def test_additive_error_with_multiplicative_season_is_refused():
