@@ -117,3 +117,23 @@ def test_dynamic_line_is_the_least_squares_line_of_the_values_so_far():
     for i, n in enumerate(lengths):
         slope, intercept = np.polyfit(np.arange(1, n + 1), rows[i, :n], 1)
         assert_allclose([fit.line[0][i], fit.line[1][i]], [intercept, slope], rtol=1e-10)
+
+
+@pytest.mark.parametrize("dynamic", [False, True], ids=["static", "dynamic"])
+def test_compiled_pass_equals_its_python_function(dynamic):
+    # Without numba the same functions run interpreted: both give the same errors.
+    from sklseq.statistical import _theta_core
+    from sklseq.statistical._theta import _DynamicThetaFit, _ThetaFit
+
+    rng = np.random.default_rng(2)
+    rows = 50 + rng.normal(size=(3, 30)).cumsum(axis=1)
+    lengths = np.array([30, 12, 3])
+    lines = (_DynamicThetaFit if dynamic else _ThetaFit).lines(rows, lengths)
+    results = []
+    for function in (_theta_core.theta_pass, _theta_core.compiled("theta_pass")):
+        sse, level = np.empty(3), np.empty(3)
+        function(lines["rows"], lines["lengths"], 0.3, 0.6, *lines["before"], sse, level,
+                 np.empty(60))  # fmt: skip
+        results.append((sse, level))
+    assert (results[0][0] > 0).all()
+    assert_allclose(results[0], results[1], rtol=1e-12)
