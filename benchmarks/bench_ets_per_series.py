@@ -46,7 +46,7 @@ def accuracy(n_origins):
         for k in range(n_origins):
             end = len(series) - horizon * (n_origins - k)
             history, actual = series[:end], series[end : end + horizon]
-            ours = ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon)
+            ours = ExponentialSmoothingRegressor(seasonal_period=period, horizon=horizon)
             ours_forecast = ours.fit(history[None]).predict(history[None])[0]
             theirs = AutoETS(season_length=period).fit(history)
             their_forecast = theirs.predict(horizon)["mean"]
@@ -90,7 +90,7 @@ def main():
 
     def ours(jobs, rows=history):
         model = ExponentialSmoothingRegressor(
-            seasonal_periods=period, horizon=horizon, per_series=True, n_jobs=jobs
+            seasonal_period=period, horizon=horizon, per_series=True, n_jobs=jobs
         )
         return model.fit(rows).predict(rows)
 

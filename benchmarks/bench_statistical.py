@@ -16,8 +16,9 @@ own states) is reported separately, labelled pooled.
 
 Run: ``python -m benchmarks.bench_statistical`` (``--quick`` for fewer
 series; ``--n-series 100 --models ARIMA --jobs 1,2 --skip-accuracy`` for one
-part). Wall times on a shared machine are noisy; the ratios come from one
-process, competitors alternating.
+part; ``--models Theta`` times AutoTheta per series, which has no pooled fit).
+Wall times on a shared machine are noisy; the ratios come from one process,
+competitors alternating.
 """
 
 import argparse
@@ -64,8 +65,8 @@ def _sklseq_models(period):
     from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor, ThetaRegressor
 
     return {
-        "ETS": lambda h: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=h),
-        "Theta": lambda h: ThetaRegressor(model="auto", seasonal_periods=period, horizon=h),
+        "ETS": lambda h: ExponentialSmoothingRegressor(seasonal_period=period, horizon=h),
+        "Theta": lambda h: ThetaRegressor(model="auto", seasonal_period=period, horizon=h),
         "ARIMA": lambda h: ARIMARegressor(
             order="auto", seasonal_order="auto", seasonal_period=period, horizon=h
         ),
@@ -107,6 +108,53 @@ def accuracy(n_origins):
             print(f"| {name} | {model_name} | {ours_mase:.3f} | {theirs_mase:.3f} | "
                   f"{ours_smape:.2f} | {theirs_smape:.2f} |")  # fmt: skip
     print(f"\nsklseq lower MASE on {wins} of {total} (series, model) pairs, equal on {ties}.\n")
+
+
+def ets_selection(name, n_origins):
+    """Why the AutoETS sides differ on ``name``: each side's form and AICc, and each side's AICc
+    of the other's form, at the accuracy table's origins.
+
+    AICc on statsforecast's scale (without the constant ``n (log(2 pi / n) + 1)`` that sklseq's
+    log-likelihood includes); "sf at ours" is statsforecast's likelihood at sklseq's estimates.
+    """
+    from statsforecast.ets import ets_f, pegelsresid_C
+
+    from sklseq.statistical import ExponentialSmoothingRegressor
+
+    series, period, horizon = _datasets()[name], PERIODS[name], HORIZONS[name]
+    print(f"## AutoETS on {name} (period {period}): the forms each side selects\n")
+    print("| origin | statsforecast form | its AICc | sklseq AICc of it | sklseq form | its AICc "
+          "| statsforecast AICc of it | sf at ours |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    for k in range(n_origins):
+        history = series[: len(series) - horizon * (n_origins - k)]
+        n = len(history)
+        constant = n * (np.log(2 * np.pi / n) + 1)
+        theirs = ets_f(history, period)
+        error, trend, season, damped = theirs["components"]
+        refit = ExponentialSmoothingRegressor(
+            error={"A": "add", "M": "mul"}[error], trend=None if trend == "N" else "add",
+            damped_trend=damped == "D", seasonal={"N": None, "A": "add", "M": "mul"}[season],
+            seasonal_period=period,
+        ).fit(history[None])  # fmt: skip
+        ours = ExponentialSmoothingRegressor(seasonal_period=period).fit(history[None])
+        codes = (ours.error_[0].upper(), "A" if ours.trend_ else "N",
+                 ours.seasonal_[0].upper() if ours.seasonal_ else "N")  # fmt: skip
+        their_fit = ets_f(history, period, model="".join(codes), damped=ours.damped_trend_)
+        states, m = ours.initial_states_, period if ours.seasonal_ else 1
+        if ours.seasonal_:
+            implied = (m if ours.seasonal_ == "mul" else 0.0) - states[1 + bool(ours.trend_) :].sum()
+            states = np.append(states, implied)
+        smoothing = [ours.smoothing_[key] for key in ("alpha", "beta", "gamma", "phi")]
+        smoothing = [value if value is not None else default
+                     for value, default in zip(smoothing, (0.0, 0.0, 0.0, 1.0))]  # fmt: skip
+        *_, neg2llf = pegelsresid_C(history, m, states, *codes, ours.damped_trend_, *smoothing, 3)
+        k_params = ours._fit_result.n_params
+        at_ours = neg2llf + 2 * k_params + 2 * k_params * (k_params + 1) / (n - k_params - 1)
+        print(f"| {n} | {theirs['method']} | {theirs['aicc']:.1f} | {refit.aicc_ - constant:.1f} | "
+              f"{ours.form_} | {ours.aicc_ - constant:.1f} | {their_fit['aicc']:.1f} | "
+              f"{at_ours:.1f} |")  # fmt: skip
+    print()
 
 
 def generated_panel(n_series, length=120, period=12, seed=0):
@@ -177,9 +225,9 @@ def _mean_mase(actual, forecast, history, period):
 
 
 def _per_series_models(period, horizon):
-    from statsforecast.models import AutoARIMA, AutoETS
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
 
-    from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor
+    from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor, ThetaRegressor
 
     return {
         "ARIMA": (
@@ -188,9 +236,14 @@ def _per_series_models(period, horizon):
             lambda: AutoARIMA(season_length=period),
         ),
         "ETS": (
-            lambda jobs: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon,
+            lambda jobs: ExponentialSmoothingRegressor(seasonal_period=period, horizon=horizon,
                                                        per_series=True, n_jobs=jobs),
             lambda: AutoETS(season_length=period),
+        ),
+        "Theta": (
+            lambda jobs: ThetaRegressor(model="auto", seasonal_period=period, horizon=horizon,
+                                        per_series=True, n_jobs=jobs),
+            lambda: AutoTheta(season_length=period),
         ),
     }  # fmt: skip
 
@@ -240,9 +293,9 @@ def many_series(n_series, models, jobs_list, horizon=12, period=12, pooled=True)
     pooled_models = {
         "ARIMA": lambda: ARIMARegressor(order="auto", seasonal_order="auto",
                                         seasonal_period=period, horizon=horizon),
-        "ETS": lambda: ExponentialSmoothingRegressor(seasonal_periods=period, horizon=horizon),
+        "ETS": lambda: ExponentialSmoothingRegressor(seasonal_period=period, horizon=horizon),
     }  # fmt: skip
-    for name in models:
+    for name in [name for name in models if name in pooled_models]:
         forecast, wall, cpu = _timed(
             lambda: pooled_models[name]().fit(history).predict(history)  # noqa: B023
         )
@@ -260,11 +313,16 @@ def main():
     parser.add_argument("--jobs", default="1,-1", help="n_jobs values, comma separated (\"\": pooled only)")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-pooled", action="store_true")
+    parser.add_argument("--ets-selection", metavar="SERIES", default=None,
+                        help="only explain the AutoETS forms selected on one series (e.g. lynx)")
     args = parser.parse_args()
     n_series = args.n_series if args.n_series is not None else (20 if args.quick else 1000)
     print(f"# bench_statistical on {platform.machine()}, {os.cpu_count()} cores "
           "(a shared machine: wall times are noisy)\n")  # fmt: skip
     warnings.simplefilter("ignore")
+    if args.ets_selection:
+        ets_selection(args.ets_selection, n_origins=2 if args.quick else 3)
+        return
     if not args.skip_accuracy:
         accuracy(n_origins=2 if args.quick else 3)
     if n_series:

@@ -267,9 +267,9 @@ def model_presets(
         )
 
         presets["ets"] = ("sklseq ETS (form by AICc)", ExponentialSmoothingRegressor(
-            seasonal_periods=season))
+            seasonal_period=season))
         presets["theta"] = ("sklseq Theta (auto)", ThetaRegressor(
-            model="auto", seasonal_periods=season))
+            model="auto", seasonal_period=season))
         presets["arima"] = (f"sklseq ARIMA (order by AICc{', quick max order' if quick else ''})", ARIMARegressor(
             order="auto", seasonal_order="auto" if season else (0, 0, 0, 0),
             seasonal_period=season, max_order=(2, 1, 2) if quick else (3, 2, 3)))
@@ -279,7 +279,7 @@ def model_presets(
             DirectRegressor(Ridge()), {"estimator__alpha": [0.1, 10.0] if quick else
                                        [0.01, 0.1, 1.0, 10.0, 100.0]}, cv=inner))
         presets["seasonal-naive"] = ("sklseq seasonal naive", SeasonalNaiveRegressor(
-            season_length=season or 1))
+            seasonal_period=season or 1))
         defaults = ["ets", "theta", "arima", "ridge"]
     else:
         raise ValueError(f"task must be classification, regression or forecasting; got {task!r}.")

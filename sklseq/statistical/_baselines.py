@@ -147,7 +147,7 @@ class SeasonalNaiveRegressor(_BaselineRegressor):
 
     Parameters
     ----------
-    season_length : int, default=1
+    seasonal_period : int, default=1
         Period ``m`` (e.g. 12 for monthly data); 1 is the naive forecast.
     horizon : int or None, default=None
         Steps to forecast; None takes them from ``y`` at fit (one when ``y`` is None).
@@ -167,36 +167,36 @@ class SeasonalNaiveRegressor(_BaselineRegressor):
     --------
     >>> from sklseq.statistical import SeasonalNaiveRegressor
     >>> X = [[1.0, 2.0, 3.0, 4.0]]
-    >>> SeasonalNaiveRegressor(season_length=2, horizon=3).fit(X).predict(X)
+    >>> SeasonalNaiveRegressor(seasonal_period=2, horizon=3).fit(X).predict(X)
     array([[3., 4., 3.]])
     """
 
     _parameter_constraints: dict = {
-        "season_length": [Interval(Integral, 1, None, closed="left")],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left")],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "target_channel": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, season_length=1, horizon=None, target_channel=0):
-        self.season_length = season_length
+    def __init__(self, seasonal_period=1, horizon=None, target_channel=0):
+        self.seasonal_period = seasonal_period
         self.horizon = horizon
         self.target_channel = target_channel
 
     def _point_forecast(self, series, lengths):
-        last_season = _last_values(series, lengths, self.season_length)
-        return last_season[:, np.arange(self.horizon_) % self.season_length]
+        last_season = _last_values(series, lengths, self.seasonal_period)
+        return last_season[:, np.arange(self.horizon_) % self.seasonal_period]
 
     def _one_step_errors(self, series):
-        return series[:, self.season_length :] - series[:, : -self.season_length]
+        return series[:, self.seasonal_period :] - series[:, : -self.seasonal_period]
 
     def _std_multiplier(self, steps):
-        return np.sqrt((steps - 1) // self.season_length + 1)
+        return np.sqrt((steps - 1) // self.seasonal_period + 1)
 
     def _min_predict_length(self):
-        return self.season_length
+        return self.seasonal_period
 
     def _length_reason(self):
-        return f"season_length={self.season_length}"
+        return f"seasonal_period={self.seasonal_period}"
 
 
 class MovingAverageRegressor(_BaselineRegressor):

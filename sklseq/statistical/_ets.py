@@ -228,7 +228,7 @@ def fit_form(Y, lengths, form):
     n_smoothing, n_states = n_form_params(form)
     n_obs = int(lengths.sum())
     n_params = n_smoothing + 1
-    if n_obs <= n_params + 3:
+    if n_smoothing >= n_obs - 1:  # forecast::ets's rule, the states not being estimated
         return None
     scale = _scale(Y, lengths)
     Y = Y / scale

@@ -733,8 +733,10 @@ def fit_rows(Y, lengths, forms, allowed, maxiter, tol):
             error, trend, damped = forms[f, 0], forms[f, 1], forms[f, 2]
             season, m = forms[f, 3], forms[f, 4]
             n_states = 1 + trend + (m - 1 if season else 0)
-            n_params = 1 + trend + (1 if season else 0) + damped + n_states + 1
-            if length <= n_params + 3:
+            n_params = 1 + trend + (1 if season else 0) + damped + n_states
+            # forecast::ets's etsmodel: no fit unless the smoothing parameters and
+            # initial states number fewer than n - 1.
+            if n_params >= length - 1:
                 continue
             states = initial_states(row[0], trend, season, m)
             theta, step = theta_start(states, trend, damped, season, m)

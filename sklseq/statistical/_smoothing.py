@@ -62,8 +62,8 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         Damp an additive trend (statsmodels' spelling of ``trend="damped"``).
     seasonal : {None, "add", "mul", "auto"} or int, default="auto"
         Season form; an integer is an additive season of that period.
-        ``"auto"`` without ``seasonal_periods`` means no season.
-    seasonal_periods : int or None, default=None
+        ``"auto"`` without ``seasonal_period`` means no season.
+    seasonal_period : int or None, default=None
         Period of the season, e.g. 12 for monthly data.
     information_criterion : {"aicc", "aic", "bic"}, default="aicc"
         Chooses among the forms when a component is ``"auto"``.
@@ -122,7 +122,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
     >>> from sklseq.statistical import ExponentialSmoothingRegressor
     >>> t = np.arange(48)
     >>> series = 10 + 0.2 * t + np.sin(2 * np.pi * t / 4) + 0.1 * np.cos(3 * t)
-    >>> model = ExponentialSmoothingRegressor(seasonal_periods=4, horizon=4).fit(series[None])
+    >>> model = ExponentialSmoothingRegressor(seasonal_period=4, horizon=4).fit(series[None])
     >>> model.predict(series[None]).shape
     (1, 4)
     >>> model.form_.startswith("ETS(")
@@ -138,7 +138,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
             Interval(Integral, 2, None, closed="left"),
             None,
         ],
-        "seasonal_periods": [Interval(Integral, 2, None, closed="left"), None],
+        "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "information_criterion": [StrOptions({"aicc", "aic", "bic"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "per_series": ["boolean"],
@@ -151,7 +151,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         trend="auto",
         damped_trend=False,
         seasonal="auto",
-        seasonal_periods=None,
+        seasonal_period=None,
         information_criterion="aicc",
         horizon=None,
         per_series=False,
@@ -161,7 +161,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         self.trend = trend
         self.damped_trend = damped_trend
         self.seasonal = seasonal
-        self.seasonal_periods = seasonal_periods
+        self.seasonal_period = seasonal_period
         self.information_criterion = information_criterion
         self.horizon = horizon
         self.per_series = per_series
@@ -183,7 +183,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         elif self.seasonal is None:
             seasons, period = [0], 1
         else:
-            period = self.seasonal_periods or 1
+            period = self.seasonal_period or 1
             seasons = _SEASON_NAMES[self.seasonal] if period > 1 else [0]
         return errors, trends, seasons, period
 
@@ -191,8 +191,8 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         if self.damped_trend and self.trend in (None, False, "N"):
             raise ValueError(f"damped_trend=True needs a trend; got trend={self.trend!r}.")
         fixed_season = isinstance(self.seasonal, Integral) or self.seasonal not in (None, "auto", "N")
-        if fixed_season and not isinstance(self.seasonal, Integral) and not self.seasonal_periods:
-            raise ValueError(f"seasonal={self.seasonal!r} needs seasonal_periods (e.g. 12).")
+        if fixed_season and not isinstance(self.seasonal, Integral) and not self.seasonal_period:
+            raise ValueError(f"seasonal={self.seasonal!r} needs seasonal_period (e.g. 12).")
         if self.error in ("add", "additive", "A") and self.seasonal in ("mul", "multiplicative", "M"):
             raise ValueError(
                 "An additive error with a multiplicative season is not an admissible ETS form "
@@ -228,16 +228,17 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
             if not forms:
                 raise ValueError(
                     f"Row {short[0]} has {lengths[short[0]]} values, not more than one season "
-                    f"of seasonal_periods={period}: too short for a seasonal ETS form."
+                    f"of seasonal_period={period}: too short for a seasonal ETS form."
                 )
         return forms
 
     def _no_fit_error(self, forms, lengths):
         rows = "row 0" if len(lengths) == 1 else f"rows 0..{len(lengths) - 1}"
-        needed = min(sum(n_form_params(f)) + 5 for f in forms)
+        # forecast::ets fits a form when its estimated parameters number fewer than n - 1.
+        needed = min(sum(n_form_params(f)) + 1 for f in forms)
         return ValueError(
             f"{self._describe()} on {rows}: no form could be fitted; "
-            f"{describe_form(forms[0])} needs more than {needed - 1} values in a row "
+            f"{describe_form(forms[0])} needs more than {needed} values in a row "
             f"(the shortest has {int(lengths.min())}), and its data must allow an "
             "admissible fit."
         )
@@ -328,7 +329,7 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
     def _describe(self):
         return (
             f"ExponentialSmoothingRegressor(error={self.error!r}, trend={self.trend!r}, "
-            f"seasonal={self.seasonal!r}, seasonal_periods={self.seasonal_periods})"
+            f"seasonal={self.seasonal!r}, seasonal_period={self.seasonal_period})"
         )
 
     def __sklearn_tags__(self):

@@ -52,7 +52,7 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
     level : str, default="local level"
         statsmodels' trend specification, e.g. ``"local level"``,
         ``"local linear trend"``, ``"random walk with drift"``, ``"smooth trend"``.
-    seasonal : int or None, default=None
+    seasonal_period : int or None, default=None
         Period of a stochastic seasonal component (dummy form), or none.
     horizon : int or None, default=None
         Steps to forecast; ``None`` takes it from ``y`` (1 without ``y``).
@@ -94,14 +94,14 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
 
     _parameter_constraints: dict = {
         "level": [StrOptions(_LEVELS)],
-        "seasonal": [Interval(Integral, 2, None, closed="left"), None],
+        "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "maxiter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, level="local level", seasonal=None, horizon=None, maxiter=50):
+    def __init__(self, level="local level", seasonal_period=None, horizon=None, maxiter=50):
         self.level = level
-        self.seasonal = seasonal
+        self.seasonal_period = seasonal_period
         self.horizon = horizon
         self.maxiter = maxiter
 
@@ -144,10 +144,10 @@ class StructuralRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstima
             UnobservedComponents,
         )
 
-        return UnobservedComponents(endog, level=self.level, seasonal=self.seasonal)
+        return UnobservedComponents(endog, level=self.level, seasonal=self.seasonal_period)
 
     def _describe(self):
-        return f"StructuralRegressor(level={self.level!r}, seasonal={self.seasonal})"
+        return f"StructuralRegressor(level={self.level!r}, seasonal_period={self.seasonal_period})"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,12 +9,15 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..utils._compat import Interval, StrOptions
 from ._base import StatisticalForecasterMixin, append_continuation, overflow_scale
+from ._theta_core import compiled
 
 __all__ = ["ThetaRegressor"]
 
 # statsforecast's bounds for the smoothing parameter and theta.
 _ALPHA_BOUNDS = (0.1, 0.99)
 _THETA_BOUNDS = (1.0, 1e4)
+# L-BFGS-B's default finite-difference step (its ``eps``).
+_STEP = 1e-8
 # STM, OTM, DSTM, DOTM (Fiorucci et al., 2016), in AutoTheta's order.
 _MODEL_NAMES = ("standard", "optimized", "dynamic_standard", "dynamic_optimized")
 
@@ -48,7 +51,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
             default="standard"
         STM, OTM, DSTM, DOTM, or ``"auto"``: the one of the four with the
         lowest mean squared one-step error, as ``AutoTheta``.
-    seasonal_periods : int or None, default=None
+    seasonal_period : int or None, default=None
         Season length for the seasonality test and decomposition.
     decomposition : {"multiplicative", "additive"}, default="multiplicative"
     horizon : int or None, default=None
@@ -92,7 +95,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     >>> from sklseq.statistical import ThetaRegressor
     >>> t = np.arange(60)
     >>> series = 50 + 0.5 * t + 5 * np.sin(2 * np.pi * t / 12) + np.cos(7 * t)
-    >>> model = ThetaRegressor(seasonal_periods=12, horizon=3).fit(series[None])
+    >>> model = ThetaRegressor(seasonal_period=12, horizon=3).fit(series[None])
     >>> model.predict(series[None]).shape
     (1, 3)
     >>> auto = ThetaRegressor(model="auto", horizon=3).fit(series[None])
@@ -102,7 +105,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "model": [StrOptions({*_MODEL_NAMES, "auto"})],
-        "seasonal_periods": [Interval(Integral, 2, None, closed="left"), None],
+        "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "decomposition": [StrOptions({"multiplicative", "additive"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "per_series": ["boolean"],
@@ -112,14 +115,14 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
     def __init__(
         self,
         model="standard",
-        seasonal_periods=None,
+        seasonal_period=None,
         decomposition="multiplicative",
         horizon=None,
         per_series=False,
         n_jobs=None,
     ):
         self.model = model
-        self.seasonal_periods = seasonal_periods
+        self.seasonal_period = seasonal_period
         self.decomposition = decomposition
         self.horizon = horizon
         self.per_series = per_series
@@ -163,7 +166,7 @@ class ThetaRegressor(StatisticalForecasterMixin, RegressorMixin, BaseEstimator):
 
     def _adjust(self, Y, lengths):
         """Seasonally adjusted rows and ``{row: (factors by season position, multiplicative)}``."""
-        m = self.seasonal_periods
+        m = self.seasonal_period
         adjusted = Y.copy()
         seasonal = {}
         if not m or m < 4:
@@ -233,7 +236,8 @@ class _ThetaFit:
     step ``i - 1`` (dynamic, statsforecast's recursive update). The level
     before the first step is each row's least-squares one given the errors
     that count (:func:`_counted`); errors are affine in it. The lines depend
-    on the data only (:meth:`lines`), so a fit computes them once.
+    on the data only (:meth:`lines`), so a fit computes them once; the pass
+    itself is :func:`._theta_core.theta_pass`.
 
     Attributes
     ----------
@@ -242,33 +246,24 @@ class _ThetaFit:
     """
 
     def __init__(self, Y, lengths, alpha, theta, lines=None):
-        from scipy.signal import lfilter  # noqa: PLC0415
-
         lines = self.lines(Y, lengths) if lines is None else lines
         self.alpha, self.weight = alpha, 1 - 1 / theta
         self.lengths = lengths
-        n_samples, n_steps = Y.shape
-        steps = np.arange(n_steps)
-        observed = steps[None] < lengths[:, None]
-        y = np.where(observed, Y, 0.0)
-        decay = 1 - alpha
-        # The level after each step, from a zero initial level.
-        level = lfilter([alpha], [1.0, -decay], y, axis=1)
-        before = np.concatenate([np.zeros((n_samples, 1)), level[:, :-1]], axis=1)
-        errors = y - before - self._drift(lines["before"], steps)
-        skip = np.where(lengths > 3, 3, 0)
-        counted = observed & (steps[None] >= skip[:, None])
-        regressor = np.where(counted, decay**steps, 0.0)
-        errors = np.where(counted, errors, 0.0)
-        start = (errors * regressor).sum(axis=1) / (regressor**2).sum(axis=1)
-        self.sse = ((errors - start[:, None] * regressor) ** 2).sum(axis=1)
-        last = level[np.arange(n_samples), lengths - 1]
-        self.level = last + decay**lengths * start
+        self.sse = np.empty(len(Y))
+        self.level = np.empty(len(Y))
+        intercepts, slopes = lines["before"]
+        compiled("theta_pass")(
+            lines["rows"], lines["lengths"], alpha, self.weight, intercepts, slopes,
+            self.sse, self.level, np.empty(2 * Y.shape[1]),
+        )  # fmt: skip
         self.line = lines["after"]
 
     @staticmethod
     def lines(Y, lengths):
-        """``{"before": (A, B) per step, "after": (A, B, mean) after each row}``."""
+        """``{"before": (A, B) per row and step, "after": (A, B, mean) after each row}``.
+
+        Also the rows and lengths as the compiled pass takes them.
+        """
         n_samples, n_steps = Y.shape
         t = np.arange(1, n_steps + 1, dtype=float)
         observed = t[None] <= lengths[:, None]
@@ -281,7 +276,9 @@ class _ThetaFit:
         slope = np.divide((centred_t * y).sum(axis=1), denominator,
                           out=np.zeros(n_samples), where=denominator > 0)  # fmt: skip
         intercept = y_mean - slope * t_mean
-        return {"before": (intercept[:, None], slope[:, None]), "after": (intercept, slope, None)}
+        before = (np.repeat(intercept[:, None], n_steps, axis=1),
+                  np.repeat(slope[:, None], n_steps, axis=1))  # fmt: skip
+        return {"before": before, "after": (intercept, slope, None), **_as_compiled(y, lengths)}
 
     def _drift(self, line, step):
         """``(1 - 1/theta)`` times the line's part of the forecast of ``step``."""
@@ -312,17 +309,12 @@ class _DynamicThetaFit(_ThetaFit):
 
     @staticmethod
     def lines(Y, lengths):
-        n_samples, n_steps = Y.shape
-        intercepts = np.zeros((n_samples, n_steps))  # the line before each step
-        slopes = np.zeros((n_samples, n_steps))
-        # The first value's forecast is the initial level alone: a zero line.
-        line = (Y[:, 0], np.zeros(n_samples), Y[:, 0])
-        for step in range(1, n_steps):
-            intercepts[:, step], slopes[:, step] = line[:2]
-            active = step < lengths
-            new = _DynamicThetaFit._updated(line, step, np.where(active, Y[:, step], 0.0))
-            line = tuple(np.where(active, a, b) for a, b in zip(new, line))
-        return {"before": (intercepts, slopes), "after": line}
+        rows = _as_compiled(Y, lengths)
+        intercepts = np.empty(Y.shape)  # the line before each step
+        slopes = np.empty(Y.shape)
+        after = np.empty((len(Y), 3))
+        compiled("dynamic_lines")(rows["rows"], rows["lengths"], intercepts, slopes, after)
+        return {"before": (intercepts, slopes), "after": tuple(after.T), **rows}
 
     @staticmethod
     def _updated(line, step, value):
@@ -331,6 +323,13 @@ class _DynamicThetaFit(_ThetaFit):
         new_mean = (step * mean + value) / (step + 1)
         new_slope = ((step - 1) * slope + 6 * (value - mean) / (step + 1)) / (step + 2)
         return new_mean - new_slope * (step + 2) / 2, new_slope, new_mean
+
+
+def _as_compiled(Y, lengths):
+    """The rows (zero after each length) and lengths as the compiled passes take them."""
+    observed = np.arange(Y.shape[1]) < lengths[:, None]
+    return {"rows": np.ascontiguousarray(np.where(observed, Y, 0.0), dtype=float),
+            "lengths": np.ascontiguousarray(lengths, dtype=np.int64)}  # fmt: skip
 
 
 # name: (theta estimated, pass over the rows)
@@ -357,7 +356,29 @@ def _fit_theta(Y, lengths, name):
         start, bounds = [0.5, 2.0], [_ALPHA_BOUNDS, _THETA_BOUNDS]
     else:
         start, bounds = [0.5], [_ALPHA_BOUNDS]
-    result = minimize(mse, start, method="L-BFGS-B", bounds=bounds)
+    result = minimize(_with_gradient(mse, bounds), start, method="L-BFGS-B", jac=True,
+                      bounds=bounds)  # fmt: skip
     alpha = float(result.x[0])
     theta = float(result.x[1]) if optimise_theta else 2.0
     return alpha, theta, float(result.fun)
+
+
+def _with_gradient(objective, bounds):
+    """``objective`` returning its value and L-BFGS-B's own finite-difference gradient.
+
+    The same differences scipy takes by default (forward steps of
+    ``_STEP``, backward where a forward one would leave the bounds), taken
+    here because scipy's machinery around them cost more than the objective.
+    """
+    upper = np.array([bound[1] for bound in bounds])
+
+    def value_and_gradient(x):
+        value = objective(x)
+        gradient = np.empty(len(x))
+        for j in range(len(x)):
+            moved = x.copy()
+            moved[j] = x[j] + (_STEP if x[j] + _STEP <= upper[j] else -_STEP)
+            gradient[j] = (objective(moved) - value) / (moved[j] - x[j])
+        return value, gradient
+
+    return value_and_gradient

@@ -36,7 +36,7 @@ def forecasting():
     series = pd.Series(np.sin(np.arange(48) * np.pi / 6) + np.arange(48) * 0.1,
                        index=pd.period_range("2001-01", periods=48, freq="M"))
     cv = ExpandingWindowSplitter(horizon=6, step=6, n_splits=2)
-    return compare({"seasonal naive": SeasonalNaiveRegressor(season_length=12)}, series, cv=cv,
+    return compare({"seasonal naive": SeasonalNaiveRegressor(seasonal_period=12)}, series, cv=cv,
                    baselines={"last value": LastValueRegressor()}, name="toy")
 
 

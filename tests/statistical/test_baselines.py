@@ -27,12 +27,12 @@ def test_last_value_std_is_a_random_walk_of_the_pooled_changes():
 
 
 def test_seasonal_naive_repeats_the_last_season():
-    model = SeasonalNaiveRegressor(season_length=2, horizon=5).fit(ROWS)
+    model = SeasonalNaiveRegressor(seasonal_period=2, horizon=5).fit(ROWS)
     assert_allclose(model.predict(ROWS), [[6, 5, 6, 5, 6], [8, 6, 8, 6, 8]])
 
 
 def test_seasonal_naive_std_grows_once_per_season():
-    model = SeasonalNaiveRegressor(season_length=2, horizon=5).fit(ROWS)
+    model = SeasonalNaiveRegressor(seasonal_period=2, horizon=5).fit(ROWS)
     seasonal_diffs = [1, 3, 3, 2]
     sigma = np.sqrt(np.mean(np.square(seasonal_diffs)))
     _, std = model.predict(ROWS, return_std=True)
@@ -59,5 +59,5 @@ def test_linear_trend_std_is_the_ols_prediction_std():
 
 
 def test_seasonal_naive_row_shorter_than_a_season_raises():
-    with pytest.raises(ValueError, match="season_length=4"):
-        SeasonalNaiveRegressor(season_length=4).fit(ROWS)
+    with pytest.raises(ValueError, match="seasonal_period=4"):
+        SeasonalNaiveRegressor(seasonal_period=4).fit(ROWS)

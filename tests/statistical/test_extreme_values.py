@@ -138,8 +138,8 @@ def test_per_series_rows_of_different_magnitudes_each_keep_their_scale(series):
 def test_theta_of_huge_values_equals_the_fit_of_the_rescaled_series(airline, model):
     # The seasonal test, decomposition and fit see the same rows as unscaled.
     x = airline / np.abs(airline).max()
-    plain = ThetaRegressor(model=model, seasonal_periods=12, horizon=HORIZON).fit(x[None])
-    huge = ThetaRegressor(model=model, seasonal_periods=12, horizon=HORIZON).fit(x[None] * POWER)
+    plain = ThetaRegressor(model=model, seasonal_period=12, horizon=HORIZON).fit(x[None])
+    huge = ThetaRegressor(model=model, seasonal_period=12, horizon=HORIZON).fit(x[None] * POWER)
     mean, std = huge.predict(x[None] * POWER, return_std=True)
     expected_mean, expected_std = plain.predict(x[None], return_std=True)
     assert_allclose(mean / POWER, expected_mean, rtol=1e-12)

@@ -17,9 +17,9 @@ SETTINGS = {
     "ExponentialSmoothingRegressor": {"trend": True, "seasonal": 4},
     "LinearTrendRegressor": {"window": 10},
     "MovingAverageRegressor": {"window": 3},
-    "SeasonalNaiveRegressor": {"season_length": 4},
+    "SeasonalNaiveRegressor": {"seasonal_period": 4},
     "StructuralRegressor": {"level": "local linear trend"},
-    "ThetaRegressor": {"model": "auto", "seasonal_periods": 4},
+    "ThetaRegressor": {"model": "auto", "seasonal_period": 4},
     "VARRegressor": {"lags": 2},
 }
 ESTIMATORS = [

@@ -9,8 +9,8 @@ from sklseq.statistical import ARIMARegressor, ExponentialSmoothingRegressor, Th
 
 ESTIMATORS = [
     ARIMARegressor(order="auto", max_order=(2, 1, 2), horizon=3),
-    ExponentialSmoothingRegressor(seasonal_periods=4, horizon=3),
-    ThetaRegressor(model="auto", seasonal_periods=4, horizon=3),
+    ExponentialSmoothingRegressor(seasonal_period=4, horizon=3),
+    ThetaRegressor(model="auto", seasonal_period=4, horizon=3),
 ]
 
 
@@ -47,14 +47,14 @@ def test_orders_are_chosen_per_row():
     assert len(forms) >= 2
 
 
-ETS_PER_SERIES = ExponentialSmoothingRegressor(seasonal_periods=4, horizon=3, per_series=True)
+ETS_PER_SERIES = ExponentialSmoothingRegressor(seasonal_period=4, horizon=3, per_series=True)
 
 
 def test_joblib_workers_give_the_serial_forecasts():
     rows = _rows()
     serial = ETS_PER_SERIES.fit(rows).predict(rows)
     parallel = ExponentialSmoothingRegressor(
-        seasonal_periods=4, horizon=3, per_series=True, n_jobs=2
+        seasonal_period=4, horizon=3, per_series=True, n_jobs=2
     ).fit(rows).predict(rows)
     assert_allclose(parallel, serial, rtol=0, atol=0)
 
@@ -64,7 +64,7 @@ def test_dask_cluster_gives_the_serial_forecasts():
     from joblib import parallel_config
 
     rows = _rows()
-    model = ThetaRegressor(model="auto", seasonal_periods=4, horizon=3, per_series=True, n_jobs=-1)
+    model = ThetaRegressor(model="auto", seasonal_period=4, horizon=3, per_series=True, n_jobs=-1)
     serial = model.set_params(n_jobs=None).fit(rows).predict(rows)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None

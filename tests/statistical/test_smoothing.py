@@ -73,7 +73,7 @@ def _fit_form(form):
     passengers = load_airline().to_numpy(dtype=float)
     error, trend, seasonal = form
     model = ExponentialSmoothingRegressor(
-        error=error, trend=trend, seasonal=seasonal, seasonal_periods=12, horizon=HORIZON
+        error=error, trend=trend, seasonal=seasonal, seasonal_period=12, horizon=HORIZON
     ).fit(passengers[None])
     direct = _statsmodels(passengers, error, trend, seasonal)
     params = _statsmodels_params(model, direct)
@@ -140,7 +140,7 @@ def test_fit_is_at_least_as_likely_as_statsforecast(passengers):
         trend = None if code[1] == "N" else ("damped" if damped else "add")
         seasonal = {"N": None, "A": "add", "M": "mul"}[code[2]]
         ours = ExponentialSmoothingRegressor(
-            error=error, trend=trend, seasonal=seasonal, seasonal_periods=12
+            error=error, trend=trend, seasonal=seasonal, seasonal_period=12
         ).fit(passengers[None])
         theirs = ets_f(passengers, 12, model=code, damped=damped)
         n = len(passengers)
@@ -155,7 +155,7 @@ def test_additive_seasonal_fit_reaches_statsmodels_likelihood(passengers):
     # that sklseq keeps, so sklseq may fall short by the bound's cost only.
     direct = _statsmodels(passengers, "add", "add", "add").fit(disp=False)
     ours = ExponentialSmoothingRegressor(
-        error="add", trend="add", seasonal="add", seasonal_periods=12
+        error="add", trend="add", seasonal="add", seasonal_period=12
     ).fit(passengers[None])
     assert ours.llf_ >= direct.llf - 0.05
     assert ours.llf_ <= direct.llf + 1e-6
@@ -184,24 +184,24 @@ def test_auto_choice_aicc_within_two_of_statsforecast_choice(name):
     from statsforecast.models import AutoETS
 
     series = {"airline": load_airline, "shampoo": load_shampoo_sales}[name]().to_numpy(float)
-    ours = ExponentialSmoothingRegressor(seasonal_periods=12).fit(series[None])
+    ours = ExponentialSmoothingRegressor(seasonal_period=12).fit(series[None])
     components = AutoETS(season_length=12).fit(series).model_["components"]
     error, trend, seasonal, damped = components
     refit = ExponentialSmoothingRegressor(
         error={"A": "add", "M": "mul"}[error],
         trend=None if trend == "N" else ("damped" if damped == "D" else "add"),
         seasonal={"N": None, "A": "add", "M": "mul"}[seasonal],
-        seasonal_periods=12,
+        seasonal_period=12,
     ).fit(series[None])
     assert ours.aicc_ <= refit.aicc_ + 2.0
 
 
 def test_statsmodels_spellings_are_accepted(passengers):
     spelled = ExponentialSmoothingRegressor(
-        error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=12
+        error="add", trend="add", damped_trend=True, seasonal="add", seasonal_period=12
     ).fit(passengers[None])
     ours = ExponentialSmoothingRegressor(
-        error="A", trend="damped", seasonal="A", seasonal_periods=12
+        error="A", trend="damped", seasonal="A", seasonal_period=12
     ).fit(passengers[None])
     assert spelled.form_ == ours.form_ == "ETS(A,Ad,A)"
     assert_allclose(spelled.aicc_, ours.aicc_)
@@ -213,7 +213,7 @@ def test_statsmodels_spellings_are_accepted(passengers):
 
 def test_auto_never_picks_multiplicative_forms_on_non_positive_data(passengers):
     shifted = passengers - passengers.mean()
-    model = ExponentialSmoothingRegressor(seasonal_periods=12).fit(shifted[None])
+    model = ExponentialSmoothingRegressor(seasonal_period=12).fit(shifted[None])
     assert model.error_ == "add" and model.seasonal_ != "mul"
 
 
@@ -225,23 +225,59 @@ def test_multiplicative_form_on_non_positive_row_names_row_and_form(passengers):
 
 def test_season_longer_than_the_row_names_row_and_form(passengers):
     rows = [passengers[:40], passengers[:10]]
-    with pytest.raises(ValueError, match=r"Row 1 .*too short.*seasonal='add', seasonal_periods=12"):
-        ExponentialSmoothingRegressor(seasonal="add", seasonal_periods=12).fit(rows)
+    with pytest.raises(ValueError, match=r"Row 1 .*too short.*seasonal='add', seasonal_period=12"):
+        ExponentialSmoothingRegressor(seasonal="add", seasonal_period=12).fit(rows)
     # With the season chosen automatically, short rows only rule the seasonal forms out.
-    model = ExponentialSmoothingRegressor(seasonal="auto", seasonal_periods=12).fit(rows)
+    model = ExponentialSmoothingRegressor(seasonal="auto", seasonal_period=12).fit(rows)
     assert model.seasonal_ is None
 
 
 def test_series_too_short_for_the_form_names_the_form():
-    with pytest.raises(ValueError, match=r"ETS\(A,Ad,N\) needs more than"):
+    # ETS(A,Ad,N) estimates alpha, beta, phi, level and slope: 5 >= n - 1 for n = 6.
+    with pytest.raises(ValueError, match=r"ETS\(A,Ad,N\) needs more than 6 values"):
         ExponentialSmoothingRegressor(error="add", trend="damped", seasonal=None).fit(
             np.array([[1.0, 2.0, 4.0, 3.0, 5.0, 6.0]])
         )
 
 
+@pytest.mark.parametrize("length", [9, 10])
+def test_forms_fitted_on_a_short_row_are_statsforecasts(passengers, length):
+    """forecast::ets (statsforecast's etsmodel) fits a form when its smoothing parameters and
+    initial states number fewer than n - 1; at our estimates its likelihood is ours."""
+    from statsforecast.ets import etsmodel, pegelsresid_C
+
+    from sklseq.statistical._ets import candidate_forms, describe_form, fit_per_row
+
+    series, m = passengers[:length], 4
+    forms = candidate_forms([1, 2], [(0, 0), (1, 0), (1, 1)], [0, 1, 2], m, positive=True)
+    fits = fit_per_row(series[None], np.array([length]), forms)[0]
+    # forecast::ets's -2 log-likelihood leaves out the constant n (log(2 pi / n) + 1).
+    constant = length * (np.log(2 * np.pi / length) + 1)
+    for form, fit in zip(forms, fits, strict=True):
+        error, trend, damped, season, period = form
+        codes = ("AM"[error - 1], "NA"[trend], "NAM"[season])
+        with np.errstate(divide="ignore"):  # its sigma2 when n - n_params - 1 is 0
+            theirs = etsmodel(
+                series, period, *codes, bool(damped), np.nan, np.nan, np.nan, np.nan,
+                lower=np.array([1e-4, 1e-4, 1e-4, 0.8]), upper=np.array([0.9999] * 3 + [0.98]),
+                opt_crit="lik", nmse=3, bounds="both",
+            )  # fmt: skip
+        assert (fit is not None) == np.isfinite(theirs["aic"]), describe_form(form)
+        if fit is None:
+            continue
+        states = fit.theta[4:]
+        if season:
+            implied = (period if season == 2 else 0.0) - states[1 + trend :].sum()
+            states = np.append(states, implied)
+        *_, neg2llf = pegelsresid_C(
+            series, period, states, *codes, bool(damped), *fit.smoothing(), nmse=3
+        )
+        assert_allclose(-2 * fit.llf - constant, neg2llf, rtol=1e-8, err_msg=describe_form(form))
+
+
 def test_additive_error_with_multiplicative_season_is_refused():
     with pytest.raises(ValueError, match="additive error with a multiplicative season"):
-        ExponentialSmoothingRegressor(error="add", seasonal="mul", seasonal_periods=4).fit(
+        ExponentialSmoothingRegressor(error="add", seasonal="mul", seasonal_period=4).fit(
             np.arange(1.0, 30.0)[None]
         )
 
@@ -249,7 +285,7 @@ def test_additive_error_with_multiplicative_season_is_refused():
 def test_panel_fit_shares_smoothing_and_predicts_each_row(passengers):
     rows = [passengers[:100], passengers[20:130], passengers[44:]]
     model = ExponentialSmoothingRegressor(
-        error="mul", trend="add", seasonal="mul", seasonal_periods=12, horizon=3
+        error="mul", trend="add", seasonal="mul", seasonal_period=12, horizon=3
     ).fit(rows)
     assert model.initial_states_ is None
     forecast = model.predict(rows)
@@ -261,8 +297,8 @@ def test_panel_fit_shares_smoothing_and_predicts_each_row(passengers):
 def test_same_data_same_forecast_and_no_warnings(passengers):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        first = ExponentialSmoothingRegressor(seasonal_periods=12, horizon=4).fit(passengers[None])
-        second = ExponentialSmoothingRegressor(seasonal_periods=12, horizon=4).fit(
+        first = ExponentialSmoothingRegressor(seasonal_period=12, horizon=4).fit(passengers[None])
+        second = ExponentialSmoothingRegressor(seasonal_period=12, horizon=4).fit(
             passengers[None]
         )
         assert_allclose(first.predict(passengers[None]), second.predict(passengers[None]), rtol=0)

@@ -17,7 +17,7 @@ CASES = {
 def fitted_case(request):
     data, level, seasonal, horizon = CASES[request.param]
     series = request.getfixturevalue(data)
-    model = StructuralRegressor(level=level, seasonal=seasonal, horizon=horizon).fit(series[None])
+    model = StructuralRegressor(level=level, seasonal_period=seasonal, horizon=horizon).fit(series[None])
     direct = UnobservedComponents(series, level=level, seasonal=seasonal)
     direct = direct.fit(disp=False, maxiter=50)
     return series, model, direct, horizon

@@ -22,7 +22,7 @@ def test_standard_theta_forecast_equals_statsforecast(name):
     from statsforecast.theta import auto_theta, forecast_theta
 
     series = _series(name)
-    model = ThetaRegressor(seasonal_periods=PERIODS[name], horizon=6).fit(series[None])
+    model = ThetaRegressor(seasonal_period=PERIODS[name], horizon=6).fit(series[None])
     expected = forecast_theta(auto_theta(series, PERIODS[name], model="STM"), 6)["mean"]
     # Both minimise the same squared one-step errors; statsforecast's simplex
     # stops at a tolerance of 1e-4 in the parameters.
@@ -41,9 +41,9 @@ def test_standard_theta_is_ses_with_half_the_slope_as_drift():
 
 def test_auto_keeps_the_lower_error_model():
     series = _series("airline")
-    auto = ThetaRegressor(model="auto", seasonal_periods=12).fit(series[None])
-    standard = ThetaRegressor(model="standard", seasonal_periods=12).fit(series[None])
-    optimized = ThetaRegressor(model="optimized", seasonal_periods=12).fit(series[None])
+    auto = ThetaRegressor(model="auto", seasonal_period=12).fit(series[None])
+    standard = ThetaRegressor(model="standard", seasonal_period=12).fit(series[None])
+    optimized = ThetaRegressor(model="optimized", seasonal_period=12).fit(series[None])
     assert auto.mse_ == min(standard.mse_, optimized.mse_)
     assert optimized.mse_ <= standard.mse_ + 1e-9  # theta = 2 is one of its choices
 
@@ -52,7 +52,7 @@ def test_seasonal_rows_are_reseasonalised_and_others_are_not():
     series = _series("airline")
     t = np.arange(144.0)
     trend_only = 100 + t
-    model = ThetaRegressor(seasonal_periods=12, horizon=12).fit([series, trend_only])
+    model = ThetaRegressor(seasonal_period=12, horizon=12).fit([series, trend_only])
     forecast = model.predict([series, trend_only])
     # The airline forecast follows the summer peak; the straight line stays a line.
     assert forecast[0].argmax() in (6, 7)
@@ -75,7 +75,7 @@ def test_dynamic_theta_forecast_equals_statsforecast(name, model):
     from statsforecast import models
 
     series = _series(name)
-    ours = ThetaRegressor(model=model, seasonal_periods=PERIODS[name], horizon=12)
+    ours = ThetaRegressor(model=model, seasonal_period=PERIODS[name], horizon=12)
     theirs = getattr(models, DYNAMIC[model])(season_length=PERIODS[name])
     expected = theirs.forecast(series, h=12)["mean"]
     # The same one-step errors from the fourth step on; statsforecast's simplex
@@ -89,7 +89,7 @@ def test_auto_theta_forecast_equals_statsforecast_auto_theta(name):
     from statsforecast.models import AutoTheta
 
     series = _series(name)
-    model = ThetaRegressor(model="auto", seasonal_periods=PERIODS[name], horizon=12)
+    model = ThetaRegressor(model="auto", seasonal_period=PERIODS[name], horizon=12)
     expected = AutoTheta(season_length=PERIODS[name]).forecast(series, h=12)["mean"]
     assert_allclose(model.fit(series[None]).predict(series[None])[0], expected, rtol=2e-3)
 
@@ -117,3 +117,23 @@ def test_dynamic_line_is_the_least_squares_line_of_the_values_so_far():
     for i, n in enumerate(lengths):
         slope, intercept = np.polyfit(np.arange(1, n + 1), rows[i, :n], 1)
         assert_allclose([fit.line[0][i], fit.line[1][i]], [intercept, slope], rtol=1e-10)
+
+
+@pytest.mark.parametrize("dynamic", [False, True], ids=["static", "dynamic"])
+def test_compiled_pass_equals_its_python_function(dynamic):
+    # Without numba the same functions run interpreted: both give the same errors.
+    from sklseq.statistical import _theta_core
+    from sklseq.statistical._theta import _DynamicThetaFit, _ThetaFit
+
+    rng = np.random.default_rng(2)
+    rows = 50 + rng.normal(size=(3, 30)).cumsum(axis=1)
+    lengths = np.array([30, 12, 3])
+    lines = (_DynamicThetaFit if dynamic else _ThetaFit).lines(rows, lengths)
+    results = []
+    for function in (_theta_core.theta_pass, _theta_core.compiled("theta_pass")):
+        sse, level = np.empty(3), np.empty(3)
+        function(lines["rows"], lines["lengths"], 0.3, 0.6, *lines["before"], sse, level,
+                 np.empty(60))  # fmt: skip
+        results.append((sse, level))
+    assert (results[0][0] > 0).all()
+    assert_allclose(results[0], results[1], rtol=1e-12)
