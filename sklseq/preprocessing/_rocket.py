@@ -393,14 +393,23 @@ def _longest_positive_stretch(above):
     """LSPV: longest run of consecutive ``True`` along the steps of ``above[b, :, r]``.
 
     The run ending at step ``t`` is ``t`` less the last ``False`` step up to
-    it (-1 before the first): a running maximum, no loop over the steps.
+    it (-1 before the first), a running maximum over the steps taken by
+    doubling: after the pass with shift ``k`` each step holds the maximum of
+    the ``2 k`` steps up to it (``log2(n_steps)`` whole-array passes; numpy's
+    ``maximum.accumulate`` is several times slower).
     """
     n_steps = above.shape[1]
     dtype = np.int16 if n_steps < (1 << 15) - 1 else np.int32
     steps = np.arange(1, n_steps + 1, dtype=dtype)[:, None]
     # One more than the last False step so far, 0 before the first.
     last_false = np.multiply(np.logical_not(above), steps, dtype=dtype)
-    np.maximum.accumulate(last_false, axis=1, out=last_false)
+    spare = np.empty_like(last_false)
+    shift = 1
+    while shift < n_steps:
+        np.maximum(last_false[:, shift:], last_false[:, :-shift], out=spare[:, shift:])
+        spare[:, :shift] = last_false[:, :shift]
+        last_false, spare = spare, last_false
+        shift *= 2
     np.subtract(steps, last_false, out=last_false)
     return last_false.max(axis=1)
 
