@@ -31,7 +31,7 @@ single-threaded code on a shared machine); ``np.copy`` of the input is timed
 the same way. On the series, the runs of sklseq, pandas and ``np.copy``
 alternate, so changes in the machine's load hit all three alike.
 
-    python -m benchmarks.bench_transformers --quick   # < 1 minute
+    python -m benchmarks.bench_transformers --quick   # 1-2 minutes (the MultiRocket section ~20 s CPU)
     python -m benchmarks.bench_transformers           # a few minutes
 """
 
