@@ -1,6 +1,6 @@
 """Sequence transformers: sklseq against sktime's transformers and pandas.
 
-Two comparisons, each run side by side in this process:
+Three comparisons, each run side by side in this process:
 
 1. A panel of 10,000 sequences x 512 steps (``--quick``: 1,000): the same
    features from sklseq and from sktime's own transformers -- lags
@@ -15,6 +15,14 @@ Two comparisons, each run side by side in this process:
    pandas (``rolling``, ``ewm``, ``shift``, ``diff``) for the same features.
    Targets: at least as fast as pandas, rolling mean within 3x of ``np.copy``
    of the series (the memory-bandwidth floor).
+3. MultiRocket on sktime's ArrowHead, GunPoint, ItalyPowerDemand and OSULeaf
+   (``--quick``: the two smallest): test accuracy of ``StandardScaler`` +
+   ``RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))`` on sklseq's
+   ``MiniRocketFeatures`` with PPV only, with MultiRocket's four pooling
+   operators, and with the four operators on the rows and on their first
+   differences (MultiRocket's recipe), against sktime's ``MultiRocket``; and
+   each transform's CPU time (fit, then transform of both splits; one run,
+   numba compiled beforehand). Measurements only: nothing is tuned.
 
 Every sklseq transformer must also peak at no more than 2x its output
 (tracemalloc; the output counts, so temporaries at most 1x). Times are the
@@ -23,7 +31,7 @@ single-threaded code on a shared machine); ``np.copy`` of the input is timed
 the same way. On the series, the runs of sklseq, pandas and ``np.copy``
 alternate, so changes in the machine's load hit all three alike.
 
-    python -m benchmarks.bench_transformers --quick   # < 1 minute
+    python -m benchmarks.bench_transformers --quick   # 1-2 minutes (the MultiRocket section ~20 s CPU)
     python -m benchmarks.bench_transformers           # a few minutes
 """
 
@@ -229,6 +237,89 @@ def _windows(quick):
     )
 
 
+def _multirocket_transforms():
+    from sklearn.pipeline import make_pipeline, make_union
+
+    from sklseq.preprocessing import Differencer, MiniRocketFeatures
+    from sklseq.preprocessing._rocket import POOLING_OPERATORS
+
+    # sktime's MultiRocket(num_kernels=6250): 74 biases x 84 kernels per
+    # operator and per series (the rows, their differences).
+    per_operator = 6216
+
+    def four_operators(random_state):
+        return MiniRocketFeatures(
+            n_features=4 * per_operator, pooling=POOLING_OPERATORS, random_state=random_state
+        )
+
+    return {
+        "sklseq PPV (default 10,000)": lambda: MiniRocketFeatures(random_state=0),
+        "sklseq 4 operators on x": lambda: four_operators(0),
+        "sklseq 4 operators on x and diff(x)": lambda: make_union(
+            four_operators(0), make_pipeline(Differencer(), four_operators(1))
+        ),
+        "sktime MultiRocket": _SktimeMultiRocket,
+    }
+
+
+class _SktimeMultiRocket:
+    """sktime's MultiRocket (6,250 kernels, one thread) on 2D univariate panels."""
+
+    def __init__(self):
+        from sktime.transformations.rocket import MultiRocket
+
+        self.rocket = MultiRocket(num_kernels=6250, n_jobs=1, random_state=0)
+
+    def fit(self, X):
+        self.rocket.fit(X[:, None, :])
+        return self
+
+    def transform(self, X):
+        return self.rocket.transform(X[:, None, :]).to_numpy()
+
+
+def _multirocket(quick):
+    """Test accuracy and transform CPU time of MiniRocket / MultiRocket recipes."""
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklseq.datasets import load_sktime
+
+    names = ["ItalyPowerDemand", "GunPoint"]
+    if not quick:
+        names += ["ArrowHead", "OSULeaf"]
+    warm = np.random.default_rng(3).normal(size=(6, 30))
+    _SktimeMultiRocket().fit(warm).transform(warm)  # numba compilation
+    rows = []
+    for name in names:
+        X_train, y_train = load_sktime(name, split="train")
+        X_test, y_test = load_sktime(name, split="test")
+        for label, make in _multirocket_transforms().items():
+            start = time.process_time()
+            transform = make().fit(X_train)
+            F_train, F_test = transform.transform(X_train), transform.transform(X_test)
+            seconds = time.process_time() - start
+            ridge = make_pipeline(
+                StandardScaler(), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+            )
+            wrong = int((ridge.fit(F_train, y_train).predict(F_test) != y_test).sum())
+            rows.append([
+                f"{name} ({len(X_train)}/{len(X_test)} x {X_train.shape[1]})", label,
+                f"{F_train.shape[1]:,}", f"{1 - wrong / len(y_test):.4f} ({wrong} wrong)",
+                format_time(seconds),
+            ])
+    return (
+        "### MultiRocket pooling: accuracy and transform time\n\n"
+        "Train / test rows x steps; test accuracy of StandardScaler + RidgeClassifierCV; "
+        "CPU time of fit and both transforms (one run).\n\n"
+        + markdown_table(
+            ["data set", "transform", "features", "test accuracy", "transform CPU"], rows,
+            align="llrrr",
+        )
+    )
+
+
 def _targets(panel, series):
     def verdict(ok):
         return "met" if ok else "**MISSED**"
@@ -251,7 +342,7 @@ def _targets(panel, series):
 
 
 def run(quick: bool) -> str:
-    """Run both comparisons; return the markdown section."""
+    """Run the comparisons; return the markdown section."""
     panel_md, panel = _panel(quick)
     series_md, series = _series(quick)
     return "\n\n".join([
@@ -262,6 +353,7 @@ def run(quick: bool) -> str:
         panel_md,
         series_md,
         _windows(quick),
+        _multirocket(quick),
         "### Targets\n\n" + _targets(panel, series),
     ])
 
