@@ -56,13 +56,12 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
     ----------
     error : {"add", "mul", "auto"}, default="auto"
         Additive or multiplicative errors (also "additive", "A", ...).
-    trend : {None, "add", "damped", "auto"} or bool, default="auto"
-        No trend, additive trend, damped additive trend. ``True`` means "add".
+    trend : {None, "add", "damped", "auto"}, default="auto"
+        No trend, additive trend, damped additive trend.
     damped_trend : bool, default=False
         Damp an additive trend (statsmodels' spelling of ``trend="damped"``).
-    seasonal : {None, "add", "mul", "auto"} or int, default="auto"
-        Season form; an integer is an additive season of that period.
-        ``"auto"`` without ``seasonal_period`` means no season.
+    seasonal : {None, "add", "mul", "auto"}, default="auto"
+        Season form; ``"auto"`` without ``seasonal_period`` means no season.
     seasonal_period : int or None, default=None
         Period of the season, e.g. 12 for monthly data.
     information_criterion : {"aicc", "aic", "bic"}, default="aicc"
@@ -131,13 +130,9 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
 
     _parameter_constraints: dict = {
         "error": [StrOptions(set(_ERROR_NAMES))],
-        "trend": [StrOptions(set(_TREND_NAMES)), "boolean", None],
+        "trend": [StrOptions(set(_TREND_NAMES)), None],
         "damped_trend": ["boolean"],
-        "seasonal": [
-            StrOptions(set(_SEASON_NAMES)),
-            Interval(Integral, 2, None, closed="left"),
-            None,
-        ],
+        "seasonal": [StrOptions(set(_SEASON_NAMES)), None],
         "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "information_criterion": [StrOptions({"aicc", "aic", "bic"})],
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
@@ -170,17 +165,13 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
     def _components(self):
         """``(errors, trends, seasons, period)``: the codes the settings allow."""
         errors = _ERROR_NAMES[self.error]
-        if self.trend is None or self.trend is False:
+        if self.trend is None:
             trends = [(0, 0)]
-        elif self.trend is True:
-            trends = [(1, int(self.damped_trend))]
         else:
             trends = _TREND_NAMES[self.trend]
             if self.damped_trend:
                 trends = [(1, 1)]
-        if isinstance(self.seasonal, Integral):
-            seasons, period = [1], int(self.seasonal)
-        elif self.seasonal is None:
+        if self.seasonal is None:
             seasons, period = [0], 1
         else:
             period = self.seasonal_period or 1
@@ -188,10 +179,9 @@ class ExponentialSmoothingRegressor(StatisticalForecasterMixin, RegressorMixin, 
         return errors, trends, seasons, period
 
     def _check_settings(self):
-        if self.damped_trend and self.trend in (None, False, "N"):
+        if self.damped_trend and self.trend in (None, "N"):
             raise ValueError(f"damped_trend=True needs a trend; got trend={self.trend!r}.")
-        fixed_season = isinstance(self.seasonal, Integral) or self.seasonal not in (None, "auto", "N")
-        if fixed_season and not isinstance(self.seasonal, Integral) and not self.seasonal_period:
+        if self.seasonal not in (None, "auto", "N") and not self.seasonal_period:
             raise ValueError(f"seasonal={self.seasonal!r} needs seasonal_period (e.g. 12).")
         if self.error in ("add", "additive", "A") and self.seasonal in ("mul", "multiplicative", "M"):
             raise ValueError(

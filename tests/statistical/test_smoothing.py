@@ -205,10 +205,9 @@ def test_statsmodels_spellings_are_accepted(passengers):
     ).fit(passengers[None])
     assert spelled.form_ == ours.form_ == "ETS(A,Ad,A)"
     assert_allclose(spelled.aicc_, ours.aicc_)
-    legacy = ExponentialSmoothingRegressor(error="add", trend=True, seasonal=12).fit(
-        passengers[None]
-    )
-    assert legacy.form_ == "ETS(A,A,A)"
+    # One way to give the period: seasonal names the form only.
+    with pytest.raises(ValueError, match="seasonal"):
+        ExponentialSmoothingRegressor(seasonal=12).fit(passengers[None])
 
 
 def test_auto_never_picks_multiplicative_forms_on_non_positive_data(passengers):
