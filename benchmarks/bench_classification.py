@@ -317,6 +317,8 @@ def table_section(quick, datasets, networks):
 # 3. defaults and the train-split grid search against sktime
 
 GRID_FOLDS = 3
+# MultiRocket (Tan et al. 2022): four pooling operators of the series and of its differences.
+MULTIROCKET_POOLING = ("ppv", "mpv", "mipv", "lspv")
 # The 3-fold split repeated with other shuffles: with 36-67 training rows one
 # split's scores differ by a row or two, so selection averages over GRID_REPEATS.
 GRID_REPEATS = 2
@@ -386,6 +388,13 @@ def feature_candidates(regression, max_length):
         "MiniRocket of x and diff(x) + scaler + ridge": (
             make_union(MiniRocketFeatures(random_state=0),
                        make_pipeline(Differencer(), MiniRocketFeatures(random_state=1))),
+            StandardScaler(), ridge),
+        "MultiRocket (four pooling operators of x and diff(x)) + scaler + ridge": (
+            make_union(MiniRocketFeatures(pooling=MULTIROCKET_POOLING, n_features=25_000,
+                                          random_state=0),
+                       make_pipeline(Differencer(),
+                                     MiniRocketFeatures(pooling=MULTIROCKET_POOLING,
+                                                        n_features=25_000, random_state=1))),
             StandardScaler(), ridge),
         "FFT magnitude + phase + scaler + ridge": (
             FFTFeatures(features=["magnitude", "phase"], n_coefs=n_coefs, n_fft=max_length),
