@@ -16,9 +16,9 @@ identical; window sums agree to rounding (the additions are grouped
 differently).
 """
 
-import importlib.util
-
 import numpy as np
+
+from ..utils._numba import CompiledFunctions
 
 __all__ = ["SMALL_WINDOW", "compiled"]
 
@@ -29,7 +29,7 @@ SMALL_WINDOW = 24
 _BLOCK = 1024
 
 
-def _small_window_sums(x, w, mean, out):
+def small_window_sums(x, w, mean, out):
     """Trailing sums (or means) of ``w`` steps of the 1D ``x`` into ``out``.
 
     A window reaching back past the first step sums the steps there are (a
@@ -93,7 +93,7 @@ def _small_window_sums(x, w, mean, out):
     return n_bad
 
 
-def _lag_difference(x, shift, out):
+def lag_difference(x, shift, out):
     """Set ``out[i] = x[i] - x[i - shift]`` of the 1D ``x``, the first ``shift`` copied.
 
     Returns the number of non-finite results (a non-finite input makes one, and
@@ -114,25 +114,7 @@ def _lag_difference(x, shift, out):
     return n_bad
 
 
-_LOOPS = {"small_window_sums": _small_window_sums, "lag_difference": _lag_difference}
-_compiled = {}
-_HAS_NUMBA = importlib.util.find_spec("numba") is not None
-
-
-def compiled(name):
-    """The loop ``name`` compiled by numba, or None without numba.
-
-    numba is imported on first use, not with sklseq, and the machine code is
-    cached on disk (``cache=True``): the first call in a new environment
-    compiles for a second or two.
-    """
-    if not _HAS_NUMBA:
-        return None
-    if name not in _compiled:
-        import numba  # noqa: PLC0415
-
-        try:
-            _compiled[name] = numba.njit(cache=True, nogil=True)(_LOOPS[name])
-        except RuntimeError:  # numba finds no writable cache directory
-            _compiled[name] = numba.njit(nogil=True)(_LOOPS[name])
-    return _compiled[name]
+# The loop ``name`` compiled by numba, or None without numba (the numpy paths run).
+compiled = CompiledFunctions(
+    globals(), ("small_window_sums", "lag_difference"), python_fallback=False
+)

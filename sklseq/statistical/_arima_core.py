@@ -24,11 +24,11 @@ Every function here is plain Python that numba can compile: without numba
 the same code runs interpreted (slowly) and gives the same numbers.
 """
 
-import importlib.util
 import math
-import types
 
 import numpy as np
+
+from ..utils._numba import CompiledFunctions
 
 __all__ = ["compiled"]
 
@@ -545,36 +545,5 @@ _HELPERS = (
     "objective", "_gradient", "bfgs", "polynomial_max_root_inverse", "invert_ma",
     "_stationary_parts",
 )  # fmt: skip
-_compiled = {}
-_HAS_NUMBA = importlib.util.find_spec("numba") is not None
-
-
-def compiled(name, use_numba=True):
-    """The function ``name``, compiled by numba when installed and ``use_numba``.
-
-    numba compiles the call tree on first use (seconds, cached on disk);
-    without numba, or with ``use_numba=False``, the Python function is returned.
-    """
-    if not (_HAS_NUMBA and use_numba):
-        return _FUNCTIONS[name]
-    if name in _compiled:
-        return _compiled[name]
-    import numba  # noqa: PLC0415
-
-    # Copies of the functions whose names resolve to the compiled copies, so
-    # the Python functions stay usable as they are.
-    namespace = dict(globals())
-    for key in (*_HELPERS, *_FUNCTIONS):
-        function = namespace[key]
-        copy = types.FunctionType(function.__code__, namespace, function.__name__)
-        namespace[key] = _jit(numba, copy)
-    for key in _FUNCTIONS:
-        _compiled[key] = namespace[key]
-    return _compiled[name]
-
-
-def _jit(numba, function):
-    try:
-        return numba.njit(cache=True, nogil=True)(function)
-    except RuntimeError:  # numba finds no writable cache directory
-        return numba.njit(nogil=True)(function)
+# The function ``name``, compiled by numba when installed and ``use_numba`` (Python otherwise).
+compiled = CompiledFunctions(globals(), (*_HELPERS, *_FUNCTIONS))

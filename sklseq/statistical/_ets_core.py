@@ -15,9 +15,10 @@ Every function here is plain Python that numba can compile: without numba
 the same code runs interpreted (slowly).
 """
 
-import importlib.util
 
 import numpy as np
+
+from ..utils._numba import CompiledFunctions
 
 __all__ = ["compiled"]
 
@@ -786,30 +787,5 @@ _CALL_TREE = (
     "_classical_seasonal", "initial_states", "theta_start", "free_entries", "nelder_mead",
     "minimise", "fit_rows", "ets_forecast", "simulate",
 )  # fmt: skip
-_HAS_NUMBA = importlib.util.find_spec("numba") is not None
-
-
-def compiled(name):
-    """The function ``name``, compiled by numba when it is installed.
-
-    numba compiles a call tree on first use (seconds, cached on disk);
-    without numba the Python function is returned.
-    """
-    module = globals()
-    if _HAS_NUMBA and not _JITTED:
-        import numba  # noqa: PLC0415
-
-        for helper in _CALL_TREE:
-            module[helper] = _jit(numba, module[helper])
-        _JITTED.append(True)
-    return module[name]
-
-
-_JITTED = []
-
-
-def _jit(numba, function):
-    try:
-        return numba.njit(cache=True, nogil=True)(function)
-    except RuntimeError:  # numba finds no writable cache directory
-        return numba.njit(nogil=True)(function)
+# The function ``name``, compiled by numba when it is installed (Python otherwise).
+compiled = CompiledFunctions(globals(), _CALL_TREE)

@@ -6,7 +6,7 @@ a millisecond. Without numba the same code runs interpreted (slowly), as in
 :mod:`._ets_core`.
 """
 
-import importlib.util
+from ..utils._numba import CompiledFunctions
 
 __all__ = ["compiled"]
 
@@ -75,24 +75,5 @@ def dynamic_lines(Y, lengths, intercepts, slopes, after):
         after[i, 0], after[i, 1], after[i, 2] = intercept, slope, mean
 
 
-_FUNCTIONS = {"theta_pass": theta_pass, "dynamic_lines": dynamic_lines}
-_compiled = {}
-_HAS_NUMBA = importlib.util.find_spec("numba") is not None
-
-
-def compiled(name):
-    """The function ``name``, compiled by numba when it is installed.
-
-    numba compiles on first use (a second, cached on disk); without numba the
-    Python function is returned.
-    """
-    if not _HAS_NUMBA:
-        return _FUNCTIONS[name]
-    if name not in _compiled:
-        import numba  # noqa: PLC0415
-
-        try:
-            _compiled[name] = numba.njit(cache=True, nogil=True)(_FUNCTIONS[name])
-        except RuntimeError:  # numba finds no writable cache directory
-            _compiled[name] = numba.njit(nogil=True)(_FUNCTIONS[name])
-    return _compiled[name]
+# The function ``name``, compiled by numba when it is installed (Python otherwise).
+compiled = CompiledFunctions(globals(), ("theta_pass", "dynamic_lines"))

@@ -161,7 +161,7 @@ def test_compiled_difference_equals_the_numpy_path(monkeypatch, params, shape):
     X = np.random.default_rng(3).normal(size=shape).cumsum(axis=1)
     differencer = Differencer(**params).fit(X)
     compiled = differencer.transform(X)
-    monkeypatch.setattr(_compiled, "_HAS_NUMBA", False)
+    monkeypatch.setattr(_compiled.compiled, "use_numba", False)
     np.testing.assert_array_equal(compiled, differencer.transform(X))
 
 

@@ -142,7 +142,7 @@ def test_compiled_small_window_sums_match_pandas_and_the_numpy_path(monkeypatch,
     out = roll.fit_transform(x[None])[0, :, 0]
     expected = getattr(pd.Series(x).rolling(window, min_periods=1), statistic)()
     assert_allclose(out, expected, rtol=1e-13)
-    monkeypatch.setattr(_compiled, "_HAS_NUMBA", False)  # the numpy doubling path
+    monkeypatch.setattr(_compiled.compiled, "use_numba", False)  # the numpy doubling path
     assert_allclose(out, roll.transform(x[None])[0, :, 0], rtol=1e-13)
 
 
@@ -177,7 +177,7 @@ def test_compiled_path_overflow_falls_back_to_the_numpy_result(monkeypatch):
     roll = RollingStatistics(windows=4, statistics="sum", output="sequence").fit(x)
     with np.errstate(over="ignore"):
         out = roll.transform(x)
-        monkeypatch.setattr(_compiled, "_HAS_NUMBA", False)
+        monkeypatch.setattr(_compiled.compiled, "use_numba", False)
         expected = roll.transform(x)
     assert np.isposinf(out[0, 1:, 0]).all() and out[0, 0, 0] == 1e308
     np.testing.assert_array_equal(out, expected)
