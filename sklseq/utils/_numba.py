@@ -9,6 +9,8 @@ optional (the ``fast`` extra): without it the Python functions run as they are
 import importlib.util
 import threading
 import types
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["HAS_NUMBA", "CompiledFunctions"]
 
@@ -35,15 +37,17 @@ class CompiledFunctions:
         False returns None, for callers with a numpy path of their own.
     """
 
-    def __init__(self, namespace, names, *, python_fallback=True):
+    def __init__(
+        self, namespace: dict[str, Any], names: Sequence[str], *, python_fallback: bool = True
+    ) -> None:
         self.namespace = namespace
         self.names = tuple(names)
         self.python_fallback = python_fallback
         self.use_numba = HAS_NUMBA
-        self._compiled = None
+        self._compiled: dict[str, Callable[..., Any]] | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, name, use_numba=True):
+    def __call__(self, name: str, use_numba: bool = True) -> Any:
         """The function ``name``: compiled, or as the module defines it (or None)."""
         if name not in self.names:
             raise KeyError(f"{name!r} is not among the compiled functions {self.names}.")
@@ -54,7 +58,7 @@ class CompiledFunctions:
                 self._compiled = self._compile()
         return self._compiled[name]
 
-    def _compile(self):
+    def _compile(self) -> dict[str, Callable[..., Any]]:
         import numba  # noqa: PLC0415
 
         shared = dict(self.namespace)
@@ -67,7 +71,7 @@ class CompiledFunctions:
         return {name: shared[name] for name in self.names}
 
 
-def _jit(numba, function):
+def _jit(numba: Any, function: Callable[..., Any]) -> Callable[..., Any]:
     try:
         return numba.njit(cache=True, nogil=True)(function)
     except RuntimeError:  # numba finds no writable cache directory
