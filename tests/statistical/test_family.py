@@ -14,7 +14,7 @@ from sklseq.utils import all_estimators
 # use its seasonal / trend machinery on the period-4 panel below.
 SETTINGS = {
     "ARIMARegressor": {"order": (1, 1, 0), "seasonal_order": (0, 1, 0, 4)},
-    "ExponentialSmoothingRegressor": {"trend": True, "seasonal": 4},
+    "ExponentialSmoothingRegressor": {"trend": "add", "seasonal": "add", "seasonal_period": 4},
     "LinearTrendRegressor": {"window": 10},
     "MovingAverageRegressor": {"window": 3},
     "SeasonalNaiveRegressor": {"seasonal_period": 4},
