@@ -10,20 +10,21 @@ from numpy.typing import NDArray
 
 __all__ = ["FORECASTING", "load_dataset", "model_presets", "read_long_format"]
 
-# sktime's local loaders: name -> (loader, task). Classification and regression sets
-# have a train / test split that the comparison pools and re-splits into folds.
+# The panels shipped with sktime (sklseq.datasets.load_sktime's names): key -> (name, task).
+# Classification and regression sets have a train / test split that the comparison
+# pools and re-splits into folds.
 _PANELS = {
-    "gunpoint": ("load_gunpoint", "classification"),
-    "italypowerdemand": ("load_italy_power_demand", "classification"),
-    "arrowhead": ("load_arrow_head", "classification"),
-    "osuleaf": ("load_osuleaf", "classification"),
-    "basicmotions": ("load_basic_motions", "classification"),
-    "japanesevowels": ("load_japanese_vowels", "classification"),
-    "acsf1": ("load_acsf1", "classification"),
-    "unittest": ("load_unit_test", "classification"),
-    "covid3month": ("load_covid_3month", "regression"),
-    "load_covid_3month": ("load_covid_3month", "regression"),
-    "tecator": ("load_tecator", "regression"),
+    "gunpoint": ("GunPoint", "classification"),
+    "italypowerdemand": ("ItalyPowerDemand", "classification"),
+    "arrowhead": ("ArrowHead", "classification"),
+    "osuleaf": ("OSULeaf", "classification"),
+    "basicmotions": ("BasicMotions", "classification"),
+    "japanesevowels": ("JapaneseVowels", "classification"),
+    "acsf1": ("ACSF1", "classification"),
+    "unittest": ("UnitTest", "classification"),
+    "covid3month": ("Covid3Month", "regression"),
+    "load_covid_3month": ("Covid3Month", "regression"),
+    "tecator": ("Tecator", "regression"),
 }
 # name -> (loader, seasonal period or None, horizon): the forecasting series
 FORECASTING = {
@@ -72,35 +73,20 @@ def load_dataset(name: str) -> dict[str, Any]:
                         "JapaneseVowels", "ACSF1", "UnitTest", "Covid3Month", "Tecator",
                         *FORECASTING})
         raise ValueError(f"unknown data set {name!r}; choose among {known} or pass --data FILE.")
-    loader, task = _PANELS[key]
-    X, y = _load_panel(name, loader)
+    panel, task = _PANELS[key]
+    X, y = _load_panel(panel)
     if task == "regression":
         y = y.astype(float)
     return {"X": X, "y": y, "task": task, "season": None, "horizon": None}
 
 
-def _load_panel(name: str, loader: str) -> tuple[Any, NDArray[Any]]:
-    """Train and test pooled; sklseq.datasets.load_sktime when present, sktime's loader otherwise."""
-    try:
-        from ..datasets import load_sktime  # noqa: PLC0415
-    except ImportError:
-        load_sktime = None  # type: ignore[assignment]  # then sktime's own loader below
-    if load_sktime is not None:
-        parts = [load_sktime(name, split=split) for split in ("train", "test")]
-        X = _concat([p[0] for p in parts])
-        return X, np.concatenate([np.asarray(p[1]) for p in parts])
-    import sktime.datasets  # noqa: PLC0415
+def _load_panel(name: str) -> tuple[Any, NDArray[Any]]:
+    """Train and test of the sktime panel ``name``, pooled."""
+    from ..datasets import load_sktime  # noqa: PLC0415
 
-    load = getattr(sktime.datasets, loader)
-    try:
-        X, y = load(return_type="nested_univ")
-    except TypeError:  # load_covid_3month has no return_type; it returns nested_univ
-        X, y = load()
-    rows = [
-        np.column_stack([X.iloc[i, j].to_numpy(dtype=float) for j in range(X.shape[1])])
-        for i in range(len(X))
-    ]
-    return _as_panel(rows), np.asarray(y)
+    parts = [load_sktime(name, split=split) for split in ("train", "test")]
+    X = _concat([p[0] for p in parts])
+    return X, np.concatenate([np.asarray(p[1]) for p in parts])
 
 
 def _concat(parts: list[Any]) -> Any:
